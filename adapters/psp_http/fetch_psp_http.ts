@@ -1,0 +1,85 @@
+import type { Logger, PspHttp, PspHttpRequest, PspHttpResult } from "../../src/mod.ts";
+
+export interface FetchPspHttpOptions {
+  readonly logger: Logger;
+  /** Fields added to every log line (plugin id, shop, ...). */
+  readonly context?: Readonly<Record<string, string>>;
+  readonly now?: () => number;
+}
+
+/**
+ * The PspHttp port over fetch. Bodies are never logged: they may carry card data or credentials.
+ * Connection refused is reported as not_sent (nothing left this process); every other failure after the
+ * request started is no_answer, because the PSP may have acted on it.
+ */
+export function createFetchPspHttp(options: FetchPspHttpOptions): PspHttp {
+  const now = options.now ?? Date.now;
+  return {
+    async send(request: PspHttpRequest, deadline: number): Promise<PspHttpResult> {
+      const started = now();
+      const budget = deadline - started;
+      const log = { ...options.context, operation: request.operation, method: request.method };
+      if (budget <= 0) {
+        options.logger.warn("psp.request.skipped", { ...log, reason: "deadline_passed" });
+        return { kind: "not_sent", detail: "deadline passed before sending" };
+      }
+      let url: URL;
+      try {
+        url = new URL(request.url);
+      } catch {
+        return { kind: "not_sent", detail: "invalid PSP URL" };
+      }
+      const headers: Record<string, string> = { accept: "application/json", ...request.headers };
+      if (request.json !== undefined) headers["content-type"] = "application/json";
+      try {
+        const response = await fetch(url, {
+          method: request.method,
+          headers,
+          body: request.json === undefined ? undefined : JSON.stringify(request.json),
+          signal: AbortSignal.timeout(budget),
+        });
+        const body = await response.text();
+        options.logger.info("psp.exchange", {
+          ...log,
+          host: url.host,
+          status: response.status,
+          durationMs: now() - started,
+        });
+        return { kind: "response", status: response.status, headers: headerRecord(response.headers), body };
+      } catch (error) {
+        const detail = describeFetchError(error);
+        const result: PspHttpResult = isConnectionRefused(error)
+          ? { kind: "not_sent", detail }
+          : { kind: "no_answer", detail };
+        options.logger.warn("psp.exchange.failed", {
+          ...log,
+          host: url.host,
+          result: result.kind,
+          detail,
+          durationMs: now() - started,
+        });
+        return result;
+      }
+    },
+  };
+}
+
+function headerRecord(headers: Headers): Record<string, string> {
+  const record: Record<string, string> = {};
+  headers.forEach((value, key) => record[key] = value);
+  return record;
+}
+
+function isConnectionRefused(error: unknown): boolean {
+  const text = String((error as { message?: unknown })?.message ?? error);
+  return /connection refused|ECONNREFUSED/i.test(text);
+}
+
+/** A short, safe description: error names and standard messages only, never a body. */
+function describeFetchError(error: unknown): string {
+  if (error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError")) {
+    return "timed out waiting for the PSP";
+  }
+  if (isConnectionRefused(error)) return "connection refused";
+  return error instanceof Error ? `${error.name}: network error` : "network error";
+}

@@ -1,0 +1,25 @@
+/**
+ * The public surface for PSP plugins: everything a plugin may import from the core.
+ * @module
+ */
+export type {
+  CardDetails,
+  ContinueInput,
+  ModificationInput,
+  NotificationEvent,
+  NotificationParse,
+  PayInput,
+  PluginCapabilities,
+  PluginManifest,
+  PspCallContext,
+  PspOutcome,
+  PspOutcomeKind,
+  PspPlugin,
+  QueryInput,
+  RawNotification,
+  RedirectAction,
+} from "./ports/psp_plugin.ts";
+export type { PspHttp, PspHttpRequest, PspHttpResult } from "./ports/psp_http.ts";
+export type { Money } from "./money/money.ts";
+export { formatAmount } from "./money/money.ts";
+export { currencyExponent } from "./money/currency.ts";
