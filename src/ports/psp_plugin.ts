@@ -94,13 +94,17 @@ export interface ModificationInput {
 
 /** Which earlier call to ask the PSP about. */
 export interface QueryInput {
-  readonly operation: "pay" | "capture" | "void" | "refund";
+  /** `continue` is the call made after the buyer came back from a redirect. */
+  readonly operation: "pay" | "continue" | "capture" | "void" | "refund";
   readonly reference: string;
   readonly pspReference?: string;
   readonly paymentPspReference?: string;
   readonly amount: Money;
   readonly captureMode?: "sale" | "authorize";
   readonly returnUrl?: string;
+  /** For `continue`: the plugin state and the return parameters of that call. */
+  readonly resume?: Readonly<Record<string, string>>;
+  readonly returnParams?: Readonly<Record<string, string>>;
 }
 
 /** A PSP notification, as received on the gateway's notification route. */

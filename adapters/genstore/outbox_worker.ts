@@ -1,0 +1,152 @@
+import {
+  type AttemptResult,
+  type CallbackPolicy,
+  type Clock,
+  decideDelivery,
+  type Logger,
+  type OutboxEntry,
+  type OutboxStore,
+} from "../../src/mod.ts";
+import { ACCESS_TOKEN_HEADER, callbackPath, genstoreBase, renderCallback } from "./wire.ts";
+
+export interface OutboxWorkerOptions {
+  readonly outbox: OutboxStore;
+  readonly accessToken: (shop: string) => Promise<string | undefined>;
+  /** GENSTORE_API_BASE, with `{shop}` standing for the shop handle. */
+  readonly apiBase: string;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly policy: CallbackPolicy;
+  /** Per shop: a burst of `burst` requests, then `perSecond` (Genstore's token bucket: 40 and 2). */
+  readonly rate: { readonly burst: number; readonly perSecond: number };
+  readonly pollMs?: number;
+  readonly batchSize?: number;
+  /** How long a claim lasts; a worker that dies mid-send loses its claim after this. */
+  readonly leaseMs?: number;
+  readonly requestTimeoutMs?: number;
+  readonly random?: () => number;
+}
+
+export interface OutboxWorker {
+  /** Wakes the worker now (a callback was just queued). */
+  nudge(): void;
+  /** Runs one pass and resolves with how many entries it attempted. */
+  runOnce(): Promise<number>;
+  /** Stops after the current pass; claims not attempted are released. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Delivers the outbox to Genstore: `PUT {base}/api/202412/app/{kind}/{id}` with the shop's access token.
+ * 2xx or 409 is delivered; network errors, timeouts, 408, 429 and 5xx are retried with backoff and
+ * jitter until the policy gives up; any other answer dead-letters the callback at once.
+ */
+export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
+  const pollMs = options.pollMs ?? 200;
+  const batchSize = options.batchSize ?? 20;
+  const leaseMs = options.leaseMs ?? 30_000;
+  const timeoutMs = options.requestTimeoutMs ?? 10_000;
+  const random = options.random ?? Math.random;
+  let stopped = false;
+  let wake: AbortController = new AbortController();
+
+  async function deliver(entry: OutboxEntry): Promise<void> {
+    const { shop, message } = entry;
+    const now = options.clock.now();
+    if (!await options.outbox.takeToken(shop, now, options.rate.burst, options.rate.perSecond)) {
+      await options.outbox.release(entry, now + Math.ceil(1000 / options.rate.perSecond));
+      return;
+    }
+    const token = await options.accessToken(shop);
+    const url = genstoreBase(options.apiBase, shop) + callbackPath(message);
+    const body = JSON.stringify(renderCallback(message));
+    let result: AttemptResult;
+    let detail: string | undefined;
+    const started = options.clock.now();
+    if (token === undefined) {
+      result = { kind: "status", status: 401 };
+      detail = "the shop has no Genstore access token";
+    } else {
+      try {
+        const response = await fetch(url, {
+          method: "PUT",
+          headers: { "content-type": "application/json", [ACCESS_TOKEN_HEADER]: token },
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        await response.body?.cancel();
+        result = { kind: "status", status: response.status };
+      } catch (error) {
+        result = { kind: "network_error" };
+        detail = error instanceof DOMException && error.name === "TimeoutError" ? "timed out" : "network error";
+      }
+    }
+    const at = options.clock.now();
+    const decision = decideDelivery(options.policy, result, entry.attempts + 1, entry.createdAt, at, random());
+    await options.outbox.recordAttempt(entry, {
+      at,
+      httpStatus: result.kind === "status" ? result.status : undefined,
+      error: detail,
+      durationMs: at - started,
+    }, decision);
+    const fields = {
+      shop,
+      seq: entry.seq,
+      kind: message.kind,
+      targetId: message.targetId,
+      attempt: entry.attempts + 1,
+      httpStatus: result.kind === "status" ? result.status : undefined,
+      error: detail,
+      durationMs: at - started,
+      decision: decision.kind,
+      nextAttemptInMs: decision.kind === "retry" ? decision.at - at : undefined,
+    };
+    if (decision.kind === "dead") options.logger.error("callback.dead_lettered", fields);
+    else if (decision.kind === "retry") options.logger.warn("callback.retry_scheduled", fields);
+    else options.logger.info("callback.delivered", fields);
+  }
+
+  async function runOnce(): Promise<number> {
+    const entries = await options.outbox.claimDue(options.clock.now(), leaseMs, batchSize);
+    await Promise.all(entries.map(async (entry) => {
+      if (stopped) return await options.outbox.release(entry, options.clock.now());
+      try {
+        await deliver(entry);
+      } catch (error) {
+        options.logger.error("callback.worker_failed", {
+          shop: entry.shop,
+          seq: entry.seq,
+          error: error instanceof Error ? error.message : "unknown",
+        });
+      }
+    }));
+    return entries.length;
+  }
+
+  const loop = (async () => {
+    while (!stopped) {
+      let worked = 0;
+      try {
+        worked = await runOnce();
+      } catch (error) {
+        options.logger.error("callback.claim_failed", { error: error instanceof Error ? error.message : "unknown" });
+      }
+      if (worked === 0 && !stopped) {
+        await options.clock.sleep(pollMs, wake.signal);
+        wake = new AbortController();
+      }
+    }
+  })();
+
+  return {
+    nudge() {
+      wake.abort();
+    },
+    runOnce,
+    async stop() {
+      stopped = true;
+      wake.abort();
+      await loop;
+    },
+  };
+}

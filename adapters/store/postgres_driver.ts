@@ -1,0 +1,33 @@
+import postgres from "postgres";
+import type { Row, SqlClient, SqlExecutor } from "./sql_client.ts";
+
+/** The SqlClient over postgres.js, for a PostgreSQL server named by DATABASE_URL. */
+export function connectPostgres(url: string, options: { max?: number } = {}): SqlClient {
+  const sql = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    // Timestamps and bigints are converted by the store's row mappers.
+    types: {},
+    connection: { application_name: "genstore-gateway" },
+  });
+  const executor = (runner: postgres.Sql | postgres.TransactionSql): SqlExecutor => ({
+    async query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+      const rows = await runner.unsafe(text, params as postgres.ParameterOrJSON<never>[]);
+      return rows as unknown as T[];
+    },
+    async exec(script: string): Promise<void> {
+      // Without parameters postgres.js uses the simple protocol, which runs several statements.
+      await runner.unsafe(script);
+    },
+  });
+  return {
+    driver: "postgres",
+    ...executor(sql),
+    async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      return await sql.begin((tx) => work(executor(tx))) as T;
+    },
+    async close(): Promise<void> {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import type {
+  CallbackMessage,
+  DeadLetter,
+  DeliveryAttempt,
+  DeliveryDecision,
+  OutboxEntry,
+  OutboxStore,
+} from "../../src/mod.ts";
+import { type Row, type SqlClient, toInt, toIso, toJson, toMillis } from "./sql_client.ts";
+
+function entryFromRow(row: Row): OutboxEntry {
+  return {
+    shop: String(row.shop),
+    seq: toInt(row.seq),
+    message: toJson<CallbackMessage>(row.message)!,
+    attempts: toInt(row.attempts),
+    createdAt: toMillis(row.created_at),
+  };
+}
+
+/** The OutboxStore over SQL: claims with FOR UPDATE SKIP LOCKED plus a lease, so processes share the work. */
+export function createSqlOutboxStore(client: SqlClient): OutboxStore {
+  return {
+    async claimDue(now: number, leaseMs: number, limit: number): Promise<readonly OutboxEntry[]> {
+      const rows = await client.query(
+        `UPDATE outbox SET claimed_until = $2::timestamptz
+         WHERE (shop, seq) IN (
+           SELECT o.shop, o.seq FROM outbox o
+           WHERE o.status = 'pending' AND o.next_attempt_at <= $1::timestamptz
+             AND (o.claimed_until IS NULL OR o.claimed_until <= $1::timestamptz)
+             AND NOT EXISTS (
+               SELECT 1 FROM outbox e
+               WHERE e.shop = o.shop AND e.payment_id = o.payment_id AND e.status = 'pending' AND e.seq < o.seq)
+           ORDER BY o.next_attempt_at, o.seq LIMIT $3 FOR UPDATE SKIP LOCKED)
+         RETURNING shop, seq, message, attempts, created_at`,
+        [toIso(now), toIso(now + leaseMs), limit],
+      );
+      return rows.map(entryFromRow).sort((a, b) => a.seq - b.seq);
+    },
+    async recordAttempt(entry: OutboxEntry, attempt: DeliveryAttempt, decision: DeliveryDecision): Promise<void> {
+      const number = entry.attempts + 1;
+      await client.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO callback_attempts (shop, seq, attempt, at, http_status, error, duration_ms)
+           VALUES ($1, $2, $3, $4::timestamptz, $5, $6, $7) ON CONFLICT DO NOTHING`,
+          [
+            entry.shop,
+            entry.seq,
+            number,
+            toIso(attempt.at),
+            attempt.httpStatus ?? null,
+            attempt.error ?? null,
+            Math.round(attempt.durationMs),
+          ],
+        );
+        const status = decision.kind === "delivered" ? "delivered" : decision.kind === "dead" ? "dead" : "pending";
+        await tx.query(
+          `UPDATE outbox SET status = $3, attempts = $4, claimed_until = NULL, last_status = $5, last_error = $6,
+             next_attempt_at = COALESCE($7::timestamptz, next_attempt_at),
+             delivered_at = CASE WHEN $3 = 'delivered' THEN $8::timestamptz ELSE delivered_at END
+           WHERE shop = $1 AND seq = $2`,
+          [
+            entry.shop,
+            entry.seq,
+            status,
+            number,
+            attempt.httpStatus ?? null,
+            attempt.error ?? null,
+            decision.kind === "retry" ? toIso(decision.at) : null,
+            toIso(attempt.at),
+          ],
+        );
+      });
+    },
+    async release(entry: OutboxEntry, at: number): Promise<void> {
+      await client.query(
+        `UPDATE outbox SET claimed_until = NULL, next_attempt_at = $3::timestamptz
+         WHERE shop = $1 AND seq = $2 AND status = 'pending'`,
+        [entry.shop, entry.seq, toIso(at)],
+      );
+    },
+    async takeToken(shop: string, now: number, burst: number, perSecond: number): Promise<boolean> {
+      // One statement, so concurrent workers (in any process) cannot both take the last token.
+      const rows = await client.query(
+        `INSERT INTO callback_rate AS r (shop, tokens, refilled_at) VALUES ($1, $3::float8 - 1, $2::timestamptz)
+         ON CONFLICT (shop) DO UPDATE SET
+           tokens = LEAST($3::float8, r.tokens + GREATEST(0, EXTRACT(EPOCH FROM ($2::timestamptz - r.refilled_at)))
+             * $4::float8) - 1,
+           refilled_at = GREATEST(r.refilled_at, $2::timestamptz)
+         WHERE LEAST($3::float8, r.tokens + GREATEST(0, EXTRACT(EPOCH FROM ($2::timestamptz - r.refilled_at)))
+           * $4::float8) >= 1
+         RETURNING tokens`,
+        [shop, toIso(now), burst, perSecond],
+      );
+      return rows.length === 1;
+    },
+    async listDead(limit: number): Promise<readonly DeadLetter[]> {
+      const rows = await client.query(
+        `SELECT shop, seq, kind, target_id, attempts, last_status, last_error, created_at FROM outbox
+         WHERE status = 'dead' ORDER BY created_at LIMIT $1`,
+        [limit],
+      );
+      return rows.map((row) => ({
+        shop: String(row.shop),
+        seq: toInt(row.seq),
+        kind: String(row.kind),
+        targetId: String(row.target_id),
+        attempts: toInt(row.attempts),
+        lastStatus: row.last_status === null ? undefined : toInt(row.last_status),
+        lastError: row.last_error === null ? undefined : String(row.last_error),
+        createdAt: toMillis(row.created_at),
+      }));
+    },
+    async redrive(shop: string, seq: number, now: number): Promise<boolean> {
+      const rows = await client.query(
+        `UPDATE outbox SET status = 'pending', next_attempt_at = $3::timestamptz, claimed_until = NULL
+         WHERE shop = $1 AND seq = $2 AND status = 'dead' RETURNING seq`,
+        [shop, seq, toIso(now)],
+      );
+      return rows.length === 1;
+    },
+  };
+}

@@ -1,0 +1,161 @@
+import type { CallbackMessage, Operation, OperationKey, Payment, PaymentStore, PaymentTx } from "../../src/mod.ts";
+import {
+  insertStatement,
+  jsonParam,
+  OPERATION_COLUMNS,
+  operationFromRow,
+  operationValues,
+  PAYMENT_COLUMNS,
+  paymentFromRow,
+  paymentValues,
+  updateStatement,
+} from "./payment_rows.ts";
+import { isRetryable, type SqlClient, type SqlExecutor, toIso } from "./sql_client.ts";
+
+const PAYMENT_UPDATABLE = [
+  "state",
+  "psp_reference",
+  "authorized_minor",
+  "captured_minor",
+  "refunded_minor",
+  "capture_pending_minor",
+  "refund_pending_minor",
+  "void_pending",
+  "genstore_return_url",
+  "resume",
+  "redirect",
+  "return_params",
+  "card",
+];
+const OPERATION_UPDATABLE = [
+  "answer",
+  "status",
+  "currency",
+  "amount_minor",
+  "amount_text",
+  "psp_reference",
+  "error_code",
+  "error_message",
+  "attempt",
+  "psp_idempotency_key",
+  "next_check_at",
+  "checks",
+  "updated_at",
+  "finalized_at",
+];
+
+/** Transactions are retried this many times on a deadlock or serialization failure. */
+const TRANSACTION_ATTEMPTS = 4;
+
+export interface SqlPaymentStoreOptions {
+  /** Called after a transaction that queued a callback has committed, to wake the outbox worker. */
+  readonly onCallbackQueued?: () => void;
+}
+
+/** The PaymentStore over SQL, the same for PostgreSQL and PGlite. */
+export function createSqlPaymentStore(client: SqlClient, options: SqlPaymentStoreOptions = {}): PaymentStore {
+  return {
+    async transaction<T>(work: (tx: PaymentTx) => Promise<T>): Promise<T> {
+      for (let attempt = 1;; attempt++) {
+        try {
+          let queued = false;
+          const result = await client.transaction((tx) => work(paymentTx(tx, () => queued = true)));
+          if (queued) options.onCallbackQueued?.();
+          return result;
+        } catch (error) {
+          if (!isRetryable(error) || attempt >= TRANSACTION_ATTEMPTS) throw error;
+        }
+      }
+    },
+    async findOperation(key: OperationKey): Promise<Operation | undefined> {
+      const rows = await client.query(
+        `SELECT ${OPERATION_COLUMNS} FROM operations WHERE shop = $1 AND kind = $2 AND operation_id = $3`,
+        [key.shop, key.kind, key.operationId],
+      );
+      return rows.length === 0 ? undefined : operationFromRow(rows[0]);
+    },
+    async findPayment(shop: string, paymentId: string): Promise<Payment | undefined> {
+      const rows = await client.query(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE shop = $1 AND payment_id = $2`, [
+        shop,
+        paymentId,
+      ]);
+      return rows.length === 0 ? undefined : paymentFromRow(rows[0]);
+    },
+    async claimOperationsToCheck(now: number, leaseMs: number, limit: number): Promise<readonly Operation[]> {
+      return await client.transaction(async (tx) => {
+        const rows = await tx.query(
+          `UPDATE operations SET next_check_at = $2::timestamptz, checks = checks + 1
+           WHERE (shop, kind, operation_id) IN (
+             SELECT shop, kind, operation_id FROM operations
+             WHERE status IN ('processing', 'requires_action', 'unknown') AND next_check_at <= $1::timestamptz
+             ORDER BY next_check_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+           RETURNING ${OPERATION_COLUMNS}`,
+          [toIso(now), toIso(now + leaseMs), limit],
+        );
+        return rows.map(operationFromRow);
+      });
+    },
+  };
+}
+
+function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx {
+  return {
+    async insertOperation(operation: Operation) {
+      const insert = insertStatement("operations", operationValues(operation));
+      const rows = await tx.query(
+        `${insert.text} ON CONFLICT (shop, kind, operation_id) DO NOTHING RETURNING operation_id`,
+        insert.params,
+      );
+      if (rows.length === 1) return { created: true, operation };
+      const existing = await lockOperation(tx, operation);
+      if (existing === undefined) throw new Error(`Cannot read a conflicting operation: ${operation.operationId}`);
+      return { created: false, operation: existing };
+    },
+    lockOperation: (key: OperationKey) => lockOperation(tx, key),
+    async lockOperationByReference(shop: string, reference: string) {
+      const rows = await tx.query(
+        `SELECT ${OPERATION_COLUMNS} FROM operations WHERE shop = $1 AND reference = $2 FOR UPDATE`,
+        [shop, reference],
+      );
+      return rows.length === 0 ? undefined : operationFromRow(rows[0]);
+    },
+    async saveOperation(operation: Operation) {
+      const update = updateStatement(
+        "operations",
+        operationValues(operation),
+        ["shop", "kind", "operation_id"],
+        OPERATION_UPDATABLE,
+      );
+      await tx.query(update.text, update.params);
+    },
+    async lockPayment(shop: string, paymentId: string) {
+      const rows = await tx.query(
+        `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE shop = $1 AND payment_id = $2 FOR UPDATE`,
+        [shop, paymentId],
+      );
+      return rows.length === 0 ? undefined : paymentFromRow(rows[0]);
+    },
+    async savePayment(payment: Payment, created = false) {
+      const values = paymentValues(payment);
+      const statement = created
+        ? insertStatement("payments", values)
+        : updateStatement("payments", values, ["shop", "payment_id"], PAYMENT_UPDATABLE);
+      await tx.query(statement.text, statement.params);
+    },
+    async enqueueCallback(shop: string, message: CallbackMessage) {
+      await tx.query(
+        `INSERT INTO outbox (shop, kind, target_id, payment_id, message) VALUES ($1, $2, $3, $4, $5::jsonb)`,
+        [shop, message.kind, message.targetId, message.paymentId, jsonParam(message)],
+      );
+      onQueued();
+    },
+  };
+}
+
+async function lockOperation(tx: SqlExecutor, key: OperationKey): Promise<Operation | undefined> {
+  const rows = await tx.query(
+    `SELECT ${OPERATION_COLUMNS} FROM operations WHERE shop = $1 AND kind = $2 AND operation_id = $3 FOR UPDATE`,
+    [key.shop, key.kind, key.operationId],
+  );
+  return rows.length === 0 ? undefined : operationFromRow(rows[0]);
+}

@@ -1,0 +1,119 @@
+import type { ExtensionBinding, ShopDirectory } from "../../src/mod.ts";
+import type { SecretBox } from "../crypto/secret_box.ts";
+import type { SqlClient } from "./sql_client.ts";
+
+export type CredentialMode = "live" | "test";
+
+/** A binding as an operator sees it: which modes have credentials, never the credentials. */
+export interface BindingSummary {
+  readonly shop: string;
+  readonly extension: string;
+  readonly plugin: string;
+  readonly live: boolean;
+  readonly test: boolean;
+}
+
+export interface ShopSummary {
+  readonly shop: string;
+  readonly hasAccessToken: boolean;
+  readonly bindings: readonly BindingSummary[];
+}
+
+/** Shops, their Genstore access tokens and extension bindings, with every secret sealed at rest. */
+export interface ShopStore extends ShopDirectory {
+  upsertShop(shop: string): Promise<void>;
+  removeShop(shop: string): Promise<boolean>;
+  setAccessToken(shop: string, token: string): Promise<void>;
+  accessToken(shop: string): Promise<string | undefined>;
+  bind(binding: ExtensionBinding): Promise<void>;
+  list(): Promise<readonly ShopSummary[]>;
+}
+
+/** The record identity a sealed secret is bound to: moved to another row, it no longer opens. */
+function tokenAad(shop: string): string {
+  return `genstore-access-token|${shop}`;
+}
+
+function credentialsAad(shop: string, extension: string, mode: CredentialMode): string {
+  return `psp-credentials|${shop}|${extension}|${mode}`;
+}
+
+export function createSqlShopStore(client: SqlClient, box: SecretBox): ShopStore {
+  async function seal(value: Readonly<Record<string, unknown>> | undefined, aad: string) {
+    return value === undefined ? null : await box.seal(JSON.stringify(value), aad);
+  }
+  async function open(sealed: unknown, aad: string) {
+    return typeof sealed === "string" ? JSON.parse(await box.open(sealed, aad)) as Record<string, unknown> : undefined;
+  }
+  return {
+    async findBinding(shop: string, extension: string): Promise<ExtensionBinding | undefined> {
+      const rows = await client.query(
+        `SELECT plugin, live_credentials_sealed, test_credentials_sealed FROM shop_extensions
+         WHERE shop = $1 AND extension = $2`,
+        [shop, extension],
+      );
+      if (rows.length === 0) return undefined;
+      const row = rows[0];
+      return {
+        shop,
+        extension,
+        plugin: String(row.plugin),
+        live: await open(row.live_credentials_sealed, credentialsAad(shop, extension, "live")),
+        test: await open(row.test_credentials_sealed, credentialsAad(shop, extension, "test")),
+      };
+    },
+    async upsertShop(shop: string): Promise<void> {
+      await client.query("INSERT INTO shops (shop) VALUES ($1) ON CONFLICT (shop) DO NOTHING", [shop]);
+    },
+    async removeShop(shop: string): Promise<boolean> {
+      const rows = await client.query("DELETE FROM shops WHERE shop = $1 RETURNING shop", [shop]);
+      return rows.length > 0;
+    },
+    async setAccessToken(shop: string, token: string): Promise<void> {
+      await client.query(
+        "UPDATE shops SET access_token_sealed = $2, updated_at = now() WHERE shop = $1",
+        [shop, await box.seal(token, tokenAad(shop))],
+      );
+    },
+    async accessToken(shop: string): Promise<string | undefined> {
+      const rows = await client.query("SELECT access_token_sealed FROM shops WHERE shop = $1", [shop]);
+      const sealed = rows[0]?.access_token_sealed;
+      return typeof sealed === "string" ? await box.open(sealed, tokenAad(shop)) : undefined;
+    },
+    async bind(binding: ExtensionBinding): Promise<void> {
+      const { shop, extension } = binding;
+      await client.query(
+        `INSERT INTO shop_extensions (shop, extension, plugin, live_credentials_sealed, test_credentials_sealed)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (shop, extension) DO UPDATE SET plugin = EXCLUDED.plugin,
+           live_credentials_sealed = EXCLUDED.live_credentials_sealed,
+           test_credentials_sealed = EXCLUDED.test_credentials_sealed, updated_at = now()`,
+        [
+          shop,
+          extension,
+          binding.plugin,
+          await seal(binding.live, credentialsAad(shop, extension, "live")),
+          await seal(binding.test, credentialsAad(shop, extension, "test")),
+        ],
+      );
+    },
+    async list(): Promise<readonly ShopSummary[]> {
+      const shops = await client.query("SELECT shop, access_token_sealed IS NOT NULL AS token FROM shops ORDER BY shop");
+      const bindings = await client.query(
+        `SELECT shop, extension, plugin, live_credentials_sealed IS NOT NULL AS live,
+           test_credentials_sealed IS NOT NULL AS test FROM shop_extensions ORDER BY shop, extension`,
+      );
+      return shops.map((row) => ({
+        shop: String(row.shop),
+        hasAccessToken: Boolean(row.token),
+        bindings: bindings.filter((b) => b.shop === row.shop).map((b) => ({
+          shop: String(b.shop),
+          extension: String(b.extension),
+          plugin: String(b.plugin),
+          live: Boolean(b.live),
+          test: Boolean(b.test),
+        })),
+      }));
+    },
+  };
+}

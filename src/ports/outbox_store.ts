@@ -1,0 +1,53 @@
+import type { CallbackMessage } from "../payment/operation.ts";
+
+/** A queued callback, claimed by one worker at a time. */
+export interface OutboxEntry {
+  readonly shop: string;
+  readonly seq: number;
+  readonly message: CallbackMessage;
+  /** Delivery attempts made before this one. */
+  readonly attempts: number;
+  readonly createdAt: number;
+}
+
+export interface DeliveryAttempt {
+  readonly at: number;
+  readonly httpStatus?: number;
+  readonly error?: string;
+  readonly durationMs: number;
+}
+
+/** What to do with an entry after an attempt. */
+export type DeliveryDecision =
+  | { readonly kind: "delivered" }
+  | { readonly kind: "retry"; readonly at: number }
+  | { readonly kind: "dead" };
+
+export interface DeadLetter {
+  readonly shop: string;
+  readonly seq: number;
+  readonly kind: string;
+  readonly targetId: string;
+  readonly attempts: number;
+  readonly lastStatus?: number;
+  readonly lastError?: string;
+  readonly createdAt: number;
+}
+
+/** The callback outbox, shared by every gateway process through row claims. */
+export interface OutboxStore {
+  /**
+   * Claims due entries for `leaseMs`: pending, due, not claimed by another worker, and with no earlier
+   * pending entry of the same payment (callbacks of one payment go out in order).
+   */
+  claimDue(now: number, leaseMs: number, limit: number): Promise<readonly OutboxEntry[]>;
+  /** Records an attempt and its consequence, and releases the claim. */
+  recordAttempt(entry: OutboxEntry, attempt: DeliveryAttempt, decision: DeliveryDecision): Promise<void>;
+  /** Releases a claim without an attempt (rate limited, shutting down), to be tried again at `at`. */
+  release(entry: OutboxEntry, at: number): Promise<void>;
+  /** Takes one token from the shop's bucket; false when the bucket is empty. */
+  takeToken(shop: string, now: number, burst: number, perSecond: number): Promise<boolean>;
+  listDead(limit: number): Promise<readonly DeadLetter[]>;
+  /** Puts a dead letter back in the queue, due now; false when there is no such dead letter. */
+  redrive(shop: string, seq: number, now: number): Promise<boolean>;
+}

@@ -1,0 +1,30 @@
+import type { CallbackMessage, Operation, OperationKey } from "../payment/operation.ts";
+import type { Payment } from "../payment/payment.ts";
+
+/** The work of one database transaction on payments and operations. */
+export interface PaymentTx {
+  /** Inserts a new operation; when the key exists already, returns the stored one and changes nothing. */
+  insertOperation(operation: Operation): Promise<{ readonly created: boolean; readonly operation: Operation }>;
+  /** Reads an operation and locks it until the transaction ends. */
+  lockOperation(key: OperationKey): Promise<Operation | undefined>;
+  lockOperationByReference(shop: string, reference: string): Promise<Operation | undefined>;
+  saveOperation(operation: Operation): Promise<void>;
+  /** Reads a payment and locks it until the transaction ends. */
+  lockPayment(shop: string, paymentId: string): Promise<Payment | undefined>;
+  /** Inserts or updates; the database refuses any change that breaks an invariant or a final status. */
+  savePayment(payment: Payment, created?: boolean): Promise<void>;
+  /** Queues a final result for delivery, once per operation (a second one for the same target is a bug). */
+  enqueueCallback(shop: string, message: CallbackMessage): Promise<void>;
+}
+
+/** Payments, operations and the callback outbox, with transactions. */
+export interface PaymentStore {
+  transaction<T>(work: (tx: PaymentTx) => Promise<T>): Promise<T>;
+  findOperation(key: OperationKey): Promise<Operation | undefined>;
+  findPayment(shop: string, paymentId: string): Promise<Payment | undefined>;
+  /**
+   * Claims open operations whose next check is due: pushes their next check `leaseMs` ahead and counts the
+   * check, so that several gateway processes never check one operation at the same time.
+   */
+  claimOperationsToCheck(now: number, leaseMs: number, limit: number): Promise<readonly Operation[]>;
+}

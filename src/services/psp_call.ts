@@ -1,0 +1,66 @@
+import type { Payment } from "../payment/payment.ts";
+import type { PspCallContext, PspOutcome } from "../ports/psp_plugin.ts";
+import type { GatewayDeps } from "./deps.ts";
+
+/** Builds the context of one PSP call for a payment, with the operation's stored idempotency key. */
+export function callContext(
+  deps: GatewayDeps,
+  payment: Payment,
+  credentials: Readonly<Record<string, unknown>>,
+  idempotencyKey: string,
+  reference: string,
+): PspCallContext {
+  return {
+    idempotencyKey,
+    deadline: deps.clock.now() + deps.settings.pspTimeoutMs,
+    credentials,
+    test: payment.test,
+    http: deps.pspHttp({ shop: payment.shop, extension: payment.extension, plugin: payment.plugin, reference }),
+  };
+}
+
+/**
+ * Runs a plugin operation. A plugin that throws has a bug; what the PSP did is then unknown, so the outcome
+ * is `unknown`, never a guessed failure.
+ */
+export async function callPlugin(
+  deps: GatewayDeps,
+  reference: string,
+  call: () => Promise<PspOutcome>,
+): Promise<PspOutcome> {
+  try {
+    return await call();
+  } catch (error) {
+    deps.logger.error("plugin.threw", {
+      reference,
+      error: error instanceof Error ? error.name : "unknown",
+    });
+    return { kind: "unknown", detail: "the plugin failed while calling the PSP" };
+  }
+}
+
+const BUDGET_SPENT: unique symbol = Symbol("budget spent");
+
+/**
+ * Waits for `work` for at most the answer budget. Past the budget the work goes on in the background and
+ * `onBudgetSpent` answers instead.
+ */
+export async function withinAnswerBudget<T>(
+  deps: GatewayDeps,
+  work: Promise<T>,
+  onBudgetSpent: () => Promise<T>,
+): Promise<T> {
+  const timer = new AbortController();
+  let first: T | typeof BUDGET_SPENT;
+  try {
+    first = await Promise.race([
+      work,
+      deps.clock.sleep(deps.settings.answerBudgetMs, timer.signal).then((): typeof BUDGET_SPENT => BUDGET_SPENT),
+    ]);
+  } finally {
+    timer.abort();
+  }
+  if (first !== BUDGET_SPENT) return first;
+  deps.background.track(work);
+  return await onBudgetSpent();
+}

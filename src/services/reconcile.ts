@@ -1,0 +1,85 @@
+import { rejection } from "../errors.ts";
+import { type Operation, stepOfKey } from "../payment/operation.ts";
+import type { QueryInput } from "../ports/psp_plugin.ts";
+import type { GatewayDeps } from "./deps.ts";
+import { pluginOf } from "./deps.ts";
+import { callContext, callPlugin } from "./psp_call.ts";
+import { recordOutcome, returnUrl } from "./record_outcome.ts";
+import { reject } from "./settle.ts";
+
+/**
+ * One round of reconciliation: every open operation whose check is due is asked about at the PSP with the
+ * idempotency key of its last call. An outcome is never guessed; an abandoned challenge is failed, which is
+ * safe because the PSP only authorizes after the gateway continues the payment.
+ * @returns how many operations were looked at
+ */
+export async function reconcileDue(deps: GatewayDeps, limit = 20): Promise<number> {
+  const now = deps.clock.now();
+  const due = await deps.store.claimOperationsToCheck(now, deps.settings.pspTimeoutMs * 2, limit);
+  for (const operation of due) {
+    try {
+      await reconcileOne(deps, operation);
+    } catch (error) {
+      deps.logger.error("reconcile.failed", {
+        shop: operation.shop,
+        reference: operation.reference,
+        error: error instanceof Error ? error.message : "unknown",
+      });
+    }
+  }
+  return due.length;
+}
+
+async function reconcileOne(deps: GatewayDeps, operation: Operation): Promise<void> {
+  const now = deps.clock.now();
+  const key = { shop: operation.shop, kind: operation.kind, operationId: operation.operationId };
+  if (operation.status === "requires_action" && operation.updatedAt + deps.settings.actionTimeoutMs <= now) {
+    await deps.store.transaction(async (tx) => {
+      const current = await tx.lockOperation(key);
+      if (current?.status !== "requires_action") return;
+      const payment = await tx.lockPayment(current.shop, current.paymentId);
+      const refused = reject(current, payment, rejection("authentication_abandoned"), now);
+      if (refused.payment !== undefined) await tx.savePayment(refused.payment);
+      await tx.saveOperation(refused.operation);
+      await tx.enqueueCallback(current.shop, refused.callback);
+    });
+    deps.logger.info("reconcile.action_expired", { shop: operation.shop, reference: operation.reference });
+    return;
+  }
+  if (operation.status === "requires_action") return;
+
+  const payment = await deps.store.findPayment(operation.shop, operation.paymentId);
+  if (payment === undefined) return;
+  const binding = await deps.shops.findBinding(operation.shop, operation.extension);
+  const credentials = operation.test ? binding?.test : binding?.live;
+  if (credentials === undefined) {
+    deps.logger.warn("reconcile.no_credentials", { shop: operation.shop, reference: operation.reference });
+    return;
+  }
+  const step = stepOfKey(operation.pspIdempotencyKey);
+  const query: QueryInput = {
+    operation: operation.kind === "payment" ? (step === "c" ? "continue" : "pay") : operation.kind,
+    reference: operation.reference,
+    pspReference: operation.pspReference,
+    paymentPspReference: payment.pspReference,
+    amount: operation.amount ?? payment.amount,
+    captureMode: payment.captureMode,
+    returnUrl: returnUrl(deps, payment.reference),
+    resume: payment.resume,
+    returnParams: payment.returnParams,
+  };
+  const plugin = pluginOf(deps, payment.plugin);
+  const outcome = await callPlugin(
+    deps,
+    operation.reference,
+    () => plugin.query(query, callContext(deps, payment, credentials, operation.pspIdempotencyKey, operation.reference)),
+  );
+  deps.logger.info("reconcile.asked", {
+    shop: operation.shop,
+    reference: operation.reference,
+    kind: operation.kind,
+    outcome: outcome.kind,
+    checks: operation.checks,
+  });
+  await recordOutcome(deps, key, outcome, { answer: false, source: "reconcile" });
+}

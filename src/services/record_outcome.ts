@@ -1,0 +1,125 @@
+import type { OperationKey, Operation, OperationAnswer } from "../payment/operation.ts";
+import type { PspOutcome } from "../ports/psp_plugin.ts";
+import { type GatewayDeps, pluginOf } from "./deps.ts";
+import { answerOf, checkAnsweredAmount, settle } from "./settle.ts";
+
+/** The gateway page that forwards the buyer to a PSP page needing a POST. */
+export function redirectPageUrl(deps: GatewayDeps, reference: string): string {
+  return `${deps.settings.appUrl}/v1/redirect/${encodeURIComponent(reference)}`;
+}
+
+/** The gateway URL a PSP sends the buyer back to. */
+export function returnUrl(deps: GatewayDeps, reference: string): string {
+  return `${deps.settings.appUrl}/v1/return/${encodeURIComponent(reference)}`;
+}
+
+/** When an open operation should be looked at again, given how it stands after an outcome. */
+export function nextCheckAt(deps: GatewayDeps, operation: Operation, outcome: PspOutcome, now: number): number {
+  const s = deps.settings;
+  switch (outcome.kind) {
+    case "unknown":
+      return now + Math.min(s.reconcileMaxDelayMs, s.reconcileFirstDelayMs * 2 ** operation.checks);
+    case "pending":
+      return now + Math.min(s.reconcileMaxDelayMs, s.pendingCheckDelayMs * 2 ** operation.checks);
+    case "requires_action":
+      return now + s.actionTimeoutMs;
+    case "succeeded":
+    case "failed":
+      return now;
+  }
+}
+
+/**
+ * Applies a PSP outcome in one transaction: operation, payment and (when final) the callback are stored
+ * together, so a final result is never sent without being stored first.
+ * @param options.answer store the operation's first synchronous answer if it has none yet
+ */
+export async function recordOutcome(
+  deps: GatewayDeps,
+  key: OperationKey,
+  outcome: PspOutcome,
+  options: { readonly answer: boolean; readonly source: string },
+): Promise<Operation> {
+  const now = deps.clock.now();
+  return await deps.store.transaction(async (tx) => {
+    const operation = await tx.lockOperation(key);
+    if (operation === undefined) throw new Error(`Cannot record an outcome for a missing operation: ${key.operationId}`);
+    const payment = await tx.lockPayment(operation.shop, operation.paymentId);
+    if (payment === undefined) throw new Error(`Cannot record an outcome without its payment: ${operation.reference}`);
+    const checked = checkAnsweredAmount(operation, outcome);
+    const settled = settle(operation, payment, checked, {
+      now,
+      rules: pluginOf(deps, payment.plugin).manifest.capabilities,
+      nextCheckAt: nextCheckAt(deps, operation, checked, now),
+      redirectPageUrl: redirectPageUrl(deps, payment.reference),
+    });
+    const log = {
+      shop: operation.shop,
+      extension: operation.extension,
+      kind: operation.kind,
+      operationId: operation.operationId,
+      reference: operation.reference,
+      source: options.source,
+      outcome: checked.kind,
+    };
+    if (!settled.ok) {
+      if (settled.error.kind === "already_final") {
+        lateOutcome(deps, operation, checked, options.source);
+      } else {
+        deps.logger.error("operation.outcome_refused", { ...log, detail: settled.error.detail });
+      }
+      return operation;
+    }
+    let next = settled.value.operation;
+    if (options.answer && next.answer === undefined) {
+      next = { ...next, answer: answerOf(next, settled.value.payment, redirectPageUrl(deps, payment.reference)) };
+    }
+    await tx.savePayment(settled.value.payment);
+    await tx.saveOperation(next);
+    if (settled.value.callback !== undefined) await tx.enqueueCallback(operation.shop, settled.value.callback);
+    deps.logger.info("operation.state_changed", {
+      ...log,
+      from: operation.status,
+      to: next.status,
+      paymentState: settled.value.payment.state,
+      errorCode: next.error?.code,
+      detail: checked.kind === "unknown" ? checked.detail : undefined,
+    });
+    return next;
+  });
+}
+
+/**
+ * A PSP outcome for an operation whose result is already final. The final result never changes and no
+ * second callback is sent; a contradiction is logged for people to act on.
+ */
+function lateOutcome(deps: GatewayDeps, operation: Operation, outcome: PspOutcome, source: string): void {
+  const agrees = (operation.status === "succeeded" && outcome.kind === "succeeded") ||
+    (operation.status === "failed" && outcome.kind === "failed");
+  if (agrees || outcome.kind === "pending" || outcome.kind === "unknown") return;
+  deps.logger.warn("operation.contradicting_outcome", {
+    shop: operation.shop,
+    kind: operation.kind,
+    operationId: operation.operationId,
+    reference: operation.reference,
+    reported: operation.status,
+    psp: outcome.kind,
+    source,
+  });
+}
+
+/**
+ * Returns the operation's stored first answer, storing the answer that describes it now if it has none
+ * (its request outlived the answer budget, or its process died before answering).
+ */
+export async function settleAnswer(deps: GatewayDeps, key: OperationKey): Promise<OperationAnswer> {
+  return await deps.store.transaction(async (tx) => {
+    const operation = await tx.lockOperation(key);
+    if (operation === undefined) throw new Error(`Cannot answer for a missing operation: ${key.operationId}`);
+    if (operation.answer !== undefined) return operation.answer;
+    const payment = await tx.lockPayment(operation.shop, operation.paymentId);
+    const answer = answerOf(operation, payment, redirectPageUrl(deps, payment?.reference ?? operation.reference));
+    await tx.saveOperation({ ...operation, answer });
+    return answer;
+  });
+}

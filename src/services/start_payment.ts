@@ -1,0 +1,140 @@
+import { rejection } from "../errors.ts";
+import type { Money } from "../money/money.ts";
+import { type Operation, type OperationKey, pspIdempotencyKey } from "../payment/operation.ts";
+import { type CaptureMode, newPayment } from "../payment/payment.ts";
+import type { EncryptedCard } from "../ports/card_decryptor.ts";
+import type { PayInput } from "../ports/psp_plugin.ts";
+import type { ExtensionBinding } from "../ports/shop_directory.ts";
+import { type GatewayDeps, pluginOf } from "./deps.ts";
+import { answerDuplicate } from "./duplicates.ts";
+import { callContext, callPlugin, withinAnswerBudget } from "./psp_call.ts";
+import { recordOutcome, returnUrl, settleAnswer } from "./record_outcome.ts";
+import type { RequestOutcome } from "./request_outcome.ts";
+import { reject } from "./settle.ts";
+
+/** A validated Genstore payment request. */
+export interface StartPayment {
+  readonly binding: ExtensionBinding;
+  readonly paymentId: string;
+  readonly amount: Money;
+  readonly test: boolean;
+  readonly captureMode: CaptureMode;
+  readonly card?: EncryptedCard;
+  readonly genstoreReturnUrl?: string;
+  readonly shopper: PayInput["shopper"];
+  readonly description?: string;
+  /** Identifies the request body, to tell a retry from a conflicting reuse of the id. */
+  readonly fingerprint: string;
+}
+
+/**
+ * Records a payment and takes it to the PSP within the answer budget. Every recorded payment ends with
+ * exactly one final callback, whatever happens after this returns.
+ */
+export async function startPayment(deps: GatewayDeps, command: StartPayment): Promise<RequestOutcome> {
+  const { binding } = command;
+  const key: OperationKey = { shop: binding.shop, kind: "payment", operationId: command.paymentId };
+  const now = deps.clock.now();
+  const reference = `${binding.shop}.${deps.ids.token()}`;
+  const credentials = command.test ? binding.test : binding.live;
+  const draft: Operation = {
+    ...key,
+    paymentId: command.paymentId,
+    extension: binding.extension,
+    test: command.test,
+    reference,
+    fingerprint: command.fingerprint,
+    status: "processing",
+    amount: command.amount,
+    attempt: 1,
+    pspIdempotencyKey: pspIdempotencyKey(reference, 1),
+    createdAt: now,
+    updatedAt: now,
+    // Should this process die mid-call, reconciliation takes over once the call must have ended.
+    nextCheckAt: now + deps.settings.pspTimeoutMs + deps.settings.reconcileFirstDelayMs,
+    checks: 0,
+  };
+  const payment = newPayment({
+    shop: binding.shop,
+    paymentId: command.paymentId,
+    extension: binding.extension,
+    plugin: binding.plugin,
+    test: command.test,
+    reference,
+    amount: command.amount,
+    captureMode: command.captureMode,
+    genstoreReturnUrl: command.genstoreReturnUrl,
+  });
+
+  const begun = await deps.store.transaction(async (tx) => {
+    const inserted = await tx.insertOperation(draft);
+    if (!inserted.created) return { kind: "duplicate", existing: inserted.operation } as const;
+    if (credentials === undefined) {
+      const refused = reject(draft, payment, rejection("account_not_configured", modeMessage(command.test)), now);
+      await tx.savePayment(refused.payment ?? payment, true);
+      await tx.saveOperation({ ...refused.operation, answer: { error: refused.callback.error } });
+      await tx.enqueueCallback(binding.shop, refused.callback);
+      return { kind: "refused", answer: { error: refused.callback.error } } as const;
+    }
+    await tx.savePayment(payment, true);
+    return { kind: "started", credentials } as const;
+  });
+  if (begun.kind === "duplicate") return await answerDuplicate(deps, key, command.fingerprint, begun.existing);
+  if (begun.kind === "refused") return { kind: "answered", answer: begun.answer, replayed: false };
+
+  deps.logger.info("payment.received", {
+    shop: binding.shop,
+    extension: binding.extension,
+    operationId: command.paymentId,
+    reference,
+    test: command.test,
+    captureMode: command.captureMode,
+  });
+  const card = await openCard(deps, command, key);
+  if (card === "refused") return { kind: "answered", answer: await settleAnswer(deps, key), replayed: false };
+
+  const plugin = pluginOf(deps, binding.plugin);
+  const ctx = callContext(deps, payment, begun.credentials, draft.pspIdempotencyKey, reference);
+  const work = callPlugin(deps, reference, () =>
+    plugin.pay({
+      reference,
+      amount: command.amount,
+      captureMode: command.captureMode,
+      card,
+      returnUrl: returnUrl(deps, reference),
+      shopper: command.shopper,
+      description: command.description,
+    }, ctx)).then((outcome) => recordOutcome(deps, key, outcome, { answer: true, source: "pay" }));
+  const answer = await withinAnswerBudget(
+    deps,
+    work.then(() => settleAnswer(deps, key)),
+    () => settleAnswer(deps, key),
+  );
+  return { kind: "answered", answer, replayed: false };
+}
+
+function modeMessage(test: boolean): string {
+  return test ? "The shop has no test credentials for this extension" : "The shop has no live credentials for this extension";
+}
+
+/** Decrypts the card in memory; an unreadable package fails the payment with card_unreadable. */
+async function openCard(deps: GatewayDeps, command: StartPayment, key: OperationKey) {
+  if (command.card === undefined) return undefined;
+  const opened = await deps.decryptor.decrypt(command.card);
+  if (opened.ok) return opened.value.card;
+  deps.logger.warn("card.undecryptable", {
+    shop: key.shop,
+    operationId: key.operationId,
+    reason: opened.error.reason,
+  });
+  await deps.store.transaction(async (tx) => {
+    const operation = await tx.lockOperation(key);
+    const payment = await tx.lockPayment(key.shop, key.operationId);
+    if (operation === undefined || payment === undefined) throw new Error("Cannot find the payment just recorded");
+    const refused = reject(operation, payment, rejection("card_unreadable"), deps.clock.now());
+    if (refused.payment !== undefined) await tx.savePayment(refused.payment);
+    await tx.saveOperation(refused.operation);
+    await tx.enqueueCallback(key.shop, refused.callback);
+  });
+  return "refused" as const;
+}
