@@ -1,0 +1,79 @@
+/**
+ * Builds the HTTP application: Genstore's routes, PSP routes, health, and whatever the composition root
+ * mounts (dev tools, emulators).
+ * @module
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { GatewayDeps, Logger } from "../../src/mod.ts";
+import { payloadTooLarge } from "./errors.ts";
+import { registerGenstoreRoutes } from "./genstore_routes.ts";
+import { openApiDocument } from "./openapi.ts";
+import { registerPspRoutes } from "./psp_routes.ts";
+
+export interface AppOptions {
+  readonly gateway: GatewayDeps;
+  readonly clientSecret: string;
+  readonly extensions: ReadonlySet<string>;
+  /** Whether the database answers and migrations are done. */
+  readonly ready: () => Promise<boolean>;
+  readonly logger: Logger;
+  readonly maxBodyBytes?: number;
+  /** Extra routes (dev tools, emulators), mounted before the catch-all 404. */
+  readonly mount?: (app: Hono) => void;
+}
+
+const ONE_MIB = 1024 * 1024;
+
+export function createApp(options: AppOptions): Hono {
+  const app = new Hono();
+  const { logger } = options;
+
+  app.use(async function accessLog(c, next) {
+    const started = performance.now();
+    await next();
+    const status = c.res.status;
+    const fields = {
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      status,
+      durationMs: Math.round(performance.now() - started),
+      shop: c.get("shop" as never) as string | undefined,
+      operationId: c.get("operationId" as never) as string | undefined,
+    };
+    if (status >= 500) logger.error("http.request", fields);
+    else logger.info("http.request", fields);
+  });
+
+  app.use(async function apiHeaders(c, next) {
+    await next();
+    c.res.headers.set("X-Content-Type-Options", "nosniff");
+    c.res.headers.set("Referrer-Policy", "no-referrer");
+    if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
+  });
+
+  app.use("/v1/*", bodyLimit({ maxSize: options.maxBodyBytes ?? ONE_MIB, onError: payloadTooLarge }));
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => {
+    const ready = await options.ready().catch(() => false);
+    return c.json({ status: ready ? "ready" : "not_ready" }, ready ? 200 : 503);
+  });
+  app.get("/openapi.json", (c) => c.json(openApiDocument(options.gateway.settings.appUrl)));
+
+  registerGenstoreRoutes(app, options);
+  registerPspRoutes(app, options.gateway);
+  options.mount?.(app);
+
+  app.notFound((c) => c.json({ error: "not_found" }, 404));
+  app.onError((error, c) => {
+    logger.error("http.unhandled", {
+      path: new URL(c.req.url).pathname,
+      error: error.name,
+      // Our messages never carry card data (it never reaches a message or the database); keep them short.
+      detail: error.message.slice(0, 200),
+    });
+    return c.json({ error: "internal_error" }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,185 @@
+/**
+ * The routes Genstore calls (contract section 4): `POST /v1/ext/{extension}/{payments|captures|voids|refunds}`
+ * and the status queries `GET /v1/ext/{extension}/{route}/{id}`.
+ * @module
+ */
+import type { Context, Hono } from "hono";
+import {
+  describeOperation,
+  type ExtensionBinding,
+  type GatewayDeps,
+  modifyPayment,
+  type OperationKind,
+  parseAmount,
+  type RequestOutcome,
+  startPayment,
+} from "../../src/mod.ts";
+import { readEncryptedCard } from "../crypto/ecies_decryptor.ts";
+import { verifyBodySignature, verifyQuerySignature } from "../genstore/signature.ts";
+import {
+  isTrueFlag,
+  OPERATION_WIRE,
+  PAYMENT_REQUEST,
+  type PaymentRequestBody,
+  REPLAYED_HEADER,
+  renderAnswer,
+  renderDescription,
+  SHOP_DOMAIN_HEADER,
+  SIGNATURE_HEADER,
+  shopFromDomain,
+} from "../genstore/wire.ts";
+import {
+  idempotencyConflict,
+  invalidRequest,
+  invalidSignature,
+  notFound,
+  requestInProgress,
+  shopNotAuthorized,
+  zodIssues,
+} from "./errors.ts";
+import { fingerprint } from "./fingerprint.ts";
+
+export interface GenstoreRouteDeps {
+  readonly gateway: GatewayDeps;
+  /** GENSTORE_CLIENT_SECRET: signs every request Genstore sends. */
+  readonly clientSecret: string;
+  /** Extensions this deployment serves (`card`, `wallet`, `bank`, ...). */
+  readonly extensions: ReadonlySet<string>;
+}
+
+const KINDS: readonly OperationKind[] = ["payment", "capture", "void", "refund"];
+
+export function registerGenstoreRoutes(app: Hono, deps: GenstoreRouteDeps): void {
+  for (const kind of KINDS) {
+    const route = OPERATION_WIRE[kind].route;
+    app.post(`/v1/ext/:extension/${route}`, (c) => handleOperation(c, deps, kind));
+    app.get(`/v1/ext/:extension/${route}/:id`, (c) => handleQuery(c, deps, kind));
+  }
+}
+
+/** Authentication, then the shop, then the body: each failure answers before anything is stored. */
+async function handleOperation(c: Context, deps: GenstoreRouteDeps, kind: OperationKind): Promise<Response> {
+  const raw = new Uint8Array(await c.req.arrayBuffer());
+  if (!await verifyBodySignature(deps.clientSecret, raw, c.req.header(SIGNATURE_HEADER))) {
+    return invalidSignature(c);
+  }
+  const extension = c.req.param("extension")!;
+  if (!deps.extensions.has(extension)) {
+    return invalidRequest(c, [{ path: "extension", message: "Unknown extension" }]);
+  }
+  const domain = c.req.header(SHOP_DOMAIN_HEADER);
+  const shop = shopFromDomain(domain);
+  if (domain === undefined) {
+    return invalidRequest(c, [{ path: SHOP_DOMAIN_HEADER, message: "The shop domain header is required" }]);
+  }
+  const binding = shop === undefined ? undefined : await deps.gateway.shops.findBinding(shop, extension);
+  if (binding === undefined) return shopNotAuthorized(c);
+  c.set("shop", binding.shop);
+
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw));
+  } catch {
+    return invalidRequest(c, [{ path: "(body)", message: "The body must be UTF-8 JSON" }]);
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+    return invalidRequest(c, [{ path: "(body)", message: "The body must be a JSON object" }]);
+  }
+  const parsed = OPERATION_WIRE[kind].schema.safeParse(json);
+  if (!parsed.success) return invalidRequest(c, zodIssues(parsed.error));
+  const body = parsed.data as Record<string, unknown>;
+  const print = await fingerprint(`${extension}/${kind}`, json);
+  c.set("operationId", String(body[OPERATION_WIRE[kind].idField]));
+
+  const outcome = kind === "payment"
+    ? await paymentOutcome(c, deps, binding, body as PaymentRequestBody, print)
+    : await modifyPayment(deps.gateway, {
+      binding,
+      kind,
+      operationId: String(body[OPERATION_WIRE[kind].idField]),
+      paymentId: String(body.paymentId),
+      amountText: typeof body.amount === "string" ? body.amount : undefined,
+      test: isTrueFlag(body.test),
+      fingerprint: print,
+    });
+  return respond(c, kind, outcome);
+}
+
+async function paymentOutcome(
+  c: Context,
+  deps: GenstoreRouteDeps,
+  binding: ExtensionBinding,
+  body: PaymentRequestBody,
+  print: string,
+): Promise<RequestOutcome | Response> {
+  const amount = parseAmount(body.amount, body.currency);
+  if (!amount.ok) {
+    const path = amount.error.kind === "unknown_currency" ? "currency" : "amount";
+    return invalidRequest(c, [{ path, message: amount.error.message }]);
+  }
+  const data = body.paymentMethod.data as Record<string, unknown>;
+  const card = readEncryptedCard(data);
+  if (card === undefined) {
+    return invalidRequest(c, [{
+      path: "paymentMethod.data",
+      message: "A card payment needs cipherText, iv, ephemeralPublicKey, suit and salt",
+    }]);
+  }
+  return await startPayment(deps.gateway, {
+    binding,
+    paymentId: body.paymentId,
+    amount: amount.value,
+    test: isTrueFlag(body.test),
+    captureMode: isTrueFlag(body.manualCapture) ? "authorize" : "sale",
+    card,
+    genstoreReturnUrl: body.paymentMethod.data.returnUrl,
+    shopper: {
+      ipAddress: body.clientDetails?.ipAddress,
+      userAgent: body.clientDetails?.userAgent,
+      acceptLanguage: body.clientDetails?.acceptLanguage,
+      email: body.customer?.email,
+    },
+    description: body.purchaseInfo?.description,
+    fingerprint: print,
+  });
+}
+
+function respond(c: Context, kind: OperationKind, outcome: RequestOutcome | Response): Response {
+  if (outcome instanceof Response) return outcome;
+  switch (outcome.kind) {
+    case "answered":
+      if (outcome.replayed) c.header(REPLAYED_HEADER, "true");
+      return c.json(renderAnswer(kind, outcome.answer), 200);
+    case "conflict":
+      return idempotencyConflict(c);
+    case "in_progress":
+      return requestInProgress(c);
+    case "invalid":
+      return invalidRequest(c, outcome.issues);
+  }
+}
+
+async function handleQuery(c: Context, deps: GenstoreRouteDeps, kind: OperationKind): Promise<Response> {
+  const url = new URL(c.req.url);
+  const check = await verifyQuerySignature(
+    deps.clientSecret,
+    url.search.slice(1),
+    Math.floor(deps.gateway.clock.now() / 1000),
+  );
+  if (!check.ok) return invalidSignature(c);
+  const extension = c.req.param("extension")!;
+  if (!deps.extensions.has(extension)) {
+    return invalidRequest(c, [{ path: "extension", message: "Unknown extension" }]);
+  }
+  const domain = c.req.header(SHOP_DOMAIN_HEADER) ?? c.req.query("shop");
+  if (domain === undefined) {
+    return invalidRequest(c, [{ path: SHOP_DOMAIN_HEADER, message: "The shop domain header is required" }]);
+  }
+  const shop = shopFromDomain(domain);
+  const binding = shop === undefined ? undefined : await deps.gateway.shops.findBinding(shop, extension);
+  if (binding === undefined) return shopNotAuthorized(c);
+  const id = c.req.param("id")!;
+  const description = await describeOperation(deps.gateway, { shop: binding.shop, kind, operationId: id }, extension);
+  if (description === undefined) return notFound(c);
+  return c.json(renderDescription(kind, description), 200);
+}

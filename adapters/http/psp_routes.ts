@@ -1,0 +1,59 @@
+/**
+ * Routes the PSP side reaches: the buyer's return after a challenge or offsite page, the forwarding page
+ * for PSP pages that need a POST, and PSP notifications.
+ * @module
+ */
+import type { Context, Hono } from "hono";
+import { continuePayment, type GatewayDeps, handleNotification, pendingRedirect } from "../../src/mod.ts";
+import { htmlPage, escapeHtml } from "./html.ts";
+
+export function registerPspRoutes(app: Hono, gateway: GatewayDeps): void {
+  app.on(["GET", "POST"], "/v1/return/:reference", async (c) => {
+    const params = await returnParams(c);
+    const outcome = await continuePayment(gateway, c.req.param("reference")!, params);
+    switch (outcome.kind) {
+      case "redirect":
+        return c.redirect(outcome.url, 303);
+      case "done":
+        return htmlPage(c, "Payment", `<p>The payment is ${escapeHtml(outcome.status)}.</p>`);
+      case "not_found":
+        return htmlPage(c, "Payment", "<p>This payment is unknown.</p>", 404);
+    }
+  });
+
+  app.get("/v1/redirect/:reference", async (c) => {
+    const redirect = await pendingRedirect(gateway, c.req.param("reference")!);
+    if (redirect === undefined) return htmlPage(c, "Payment", "<p>Nothing to do for this payment.</p>", 404);
+    if (redirect.method === "GET" && redirect.data === undefined) return c.redirect(redirect.url, 303);
+    const fields = Object.entries(redirect.data ?? {}).map(([name, value]) =>
+      `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`
+    ).join("");
+    return htmlPage(
+      c,
+      "Continue to your bank",
+      `<form method="${redirect.method}" action="${escapeHtml(redirect.url)}">${fields}` +
+        `<p>Your bank needs to confirm this payment.</p><button type="submit">Continue</button></form>`,
+    );
+  });
+
+  app.post("/v1/notifications/:plugin", async (c) => {
+    const plugin = c.req.param("plugin")!;
+    if (!gateway.plugins.has(plugin)) return c.json({ error: "not_found" }, 404);
+    const headers: Record<string, string> = {};
+    c.req.raw.headers.forEach((value, key) => headers[key] = value);
+    const result = await handleNotification(gateway, plugin, { headers, body: await c.req.text() });
+    if (result.kind === "rejected") return c.json({ error: "invalid_notification" }, 401);
+    return c.text(result.acknowledgement, 200);
+  });
+}
+
+/** Query and form parameters the PSP sent the buyer back with (the form wins for a POST). */
+async function returnParams(c: Context): Promise<Record<string, string>> {
+  const params: Record<string, string> = {};
+  new URL(c.req.url).searchParams.forEach((value, key) => params[key] = value);
+  if (c.req.method === "POST") {
+    const form = await c.req.parseBody();
+    for (const [key, value] of Object.entries(form)) if (typeof value === "string") params[key] = value;
+  }
+  return params;
+}

@@ -1,0 +1,212 @@
+/**
+ * The composition root: builds every adapter from the configuration, wires them to the core, and serves
+ * HTTP. The only place that knows which plugins exist.
+ * @module
+ */
+import type { Hono } from "hono";
+import { createAdyenPlugin } from "../../plugins/adyen/mod.ts";
+import { type AdyenEmulator, createAdyenEmulator } from "../../plugins/adyen/emulator/mod.ts";
+import {
+  DEFAULT_CALLBACK_POLICY,
+  type GatewayDeps,
+  type Logger,
+  type PspPlugin,
+  reconcileDue,
+} from "../../src/mod.ts";
+import type { GatewayConfig } from "../config/config.ts";
+import { createEciesDecryptor } from "../crypto/ecies_decryptor.ts";
+import { publicKeyFromPrivate } from "../crypto/keys.ts";
+import { createSecretBox } from "../crypto/secret_box.ts";
+import { createGenstoreInbox, type GenstoreInbox } from "../dev/genstore_inbox.ts";
+import { mountDemoShop } from "../dev/demo_shop.ts";
+import { startOutboxWorker } from "../genstore/outbox_worker.ts";
+import { createApp } from "../http/app.ts";
+import { createJsonLogger } from "../logging/json_logger.ts";
+import { createFetchPspHttp } from "../psp_http/fetch_psp_http.ts";
+import { createBackgroundWork, RANDOM_IDS, SYSTEM_CLOCK } from "../runtime/system.ts";
+import { migrate, migrationsDone } from "../store/migrate.ts";
+import { openPglite } from "../store/pglite_driver.ts";
+import { connectPostgres } from "../store/postgres_driver.ts";
+import type { SqlClient } from "../store/sql_client.ts";
+import { createSqlOutboxStore } from "../store/sql_outbox_store.ts";
+import { createSqlPaymentStore } from "../store/sql_payment_store.ts";
+import { createSqlShopStore, type ShopStore } from "../store/sql_shop_store.ts";
+import { seedDemoShop } from "./seed.ts";
+
+export interface StartOptions {
+  /** Use an in-memory embedded database instead of DATA_DIR (tests). */
+  readonly memoryDatabase?: boolean;
+  readonly logger?: Logger;
+  /** How often reconciliation looks for due checks. */
+  readonly reconcileIntervalMs?: number;
+  readonly outboxPollMs?: number;
+}
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly config: GatewayConfig;
+  readonly db: SqlClient;
+  readonly shops: ShopStore;
+  /** The dev-mode card emulator, when this process serves it. */
+  readonly emulator?: AdyenEmulator;
+  readonly inbox?: GenstoreInbox;
+  /** The ECIES public key Genstore registers for this gateway (base64 SPKI DER). */
+  readonly publicKey: string;
+  /** Stops accepting, finishes in-flight work (bounded), and closes the database. */
+  stop(): Promise<void>;
+}
+
+/** The plugins this build bundles, by id. */
+export function bundledPlugins(): Map<string, PspPlugin> {
+  const adyen = createAdyenPlugin();
+  return new Map([[adyen.manifest.id, adyen]]);
+}
+
+/** Extensions served by default, each bound per shop to one plugin. */
+export const DEFAULT_EXTENSIONS = new Set(["card"]);
+
+export async function openDatabase(config: GatewayConfig, memory = false): Promise<SqlClient> {
+  if (config.databaseUrl !== undefined) return connectPostgres(config.databaseUrl);
+  if (memory) return await openPglite();
+  await Deno.mkdir(config.dataDir, { recursive: true });
+  return await openPglite(`${config.dataDir}/db`);
+}
+
+export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
+  const logger = options.logger ?? createJsonLogger({ level: config.logLevel });
+  const db = await openDatabase(config, options.memoryDatabase);
+  const applied = await migrate(db);
+  if (applied.length > 0) logger.info("database.migrated", { versions: applied.join(","), driver: db.driver });
+
+  const box = createSecretBox(config.masterKey);
+  const shops = createSqlShopStore(db, box);
+  const outbox = createSqlOutboxStore(db);
+  const plugins = bundledPlugins();
+  const background = createBackgroundWork();
+  let nudgeOutbox = () => {};
+  const store = createSqlPaymentStore(db, { onCallbackQueued: () => nudgeOutbox() });
+
+  // Listen first (the port may be 0), then build the app with the real URL.
+  let handler: (request: Request) => Response | Promise<Response> = () => new Response("starting", { status: 503 });
+  const server = Deno.serve(
+    { port: config.port, hostname: config.host, onListen: () => {} },
+    (request) => handler(request),
+  );
+  const port = server.addr.port;
+  const url = config.port === 0 && !Deno.env.get("APP_URL")
+    ? `http://${config.host}:${port}`
+    : config.appUrl;
+  const dev = config.mode === "dev";
+
+  const deps: GatewayDeps = {
+    store,
+    shops,
+    plugins,
+    pspHttp: (labels) => createFetchPspHttp({ logger, context: { ...labels } }),
+    decryptor: await createEciesDecryptor({ privateKeys: config.eciesPrivateKeys, hkdfInfo: config.eciesHkdfInfo }),
+    clock: SYSTEM_CLOCK,
+    ids: RANDOM_IDS,
+    logger,
+    settings: {
+      appUrl: url,
+      answerBudgetMs: config.answerBudgetMs,
+      pspTimeoutMs: config.pspTimeoutMs,
+      duplicateWaitMs: config.answerBudgetMs + 2_000,
+      reconcileFirstDelayMs: config.reconcileFirstDelayMs,
+      reconcileMaxDelayMs: config.reconcileMaxDelayMs,
+      pendingCheckDelayMs: config.pendingCheckDelayMs,
+      actionTimeoutMs: config.actionTimeoutMs,
+    },
+    background,
+  };
+
+  let emulator: AdyenEmulator | undefined;
+  let inbox: GenstoreInbox | undefined;
+  if (dev) {
+    emulator = createAdyenEmulator({ publicUrl: `${url}/_emulator/adyen`, basePath: "/_emulator/adyen", accounts: [] });
+    inbox = createGenstoreInbox(url, (shop) => shops.accessToken(shop));
+    await seedDemoShop({ shops, emulator, gatewayUrl: url });
+  }
+  const apiBase = config.genstoreApiBase ?? inbox?.apiBase;
+  if (apiBase === undefined) throw new Error("GENSTORE_API_BASE is required outside dev mode");
+  const publicKey = await publicKeyFromPrivate(config.eciesPrivateKeys[0]);
+
+  const app: Hono = createApp({
+    gateway: deps,
+    clientSecret: config.clientSecret,
+    extensions: DEFAULT_EXTENSIONS,
+    ready: () => migrationsDone(db),
+    logger,
+    mount(app) {
+      if (emulator !== undefined) {
+        const mounted = emulator;
+        app.all("/_emulator/adyen/*", (c) => mounted.fetch(c.req.raw));
+      }
+      if (inbox !== undefined) {
+        inbox.mount(app);
+        mountDemoShop(app, {
+          gatewayUrl: url,
+          clientSecret: config.clientSecret,
+          publicKey,
+          hkdfInfo: config.eciesHkdfInfo,
+          inbox,
+        });
+      }
+    },
+  });
+  handler = (request) => app.fetch(request);
+
+  const worker = startOutboxWorker({
+    outbox,
+    accessToken: (shop) => shops.accessToken(shop),
+    apiBase,
+    logger,
+    clock: SYSTEM_CLOCK,
+    policy: DEFAULT_CALLBACK_POLICY,
+    rate: { burst: config.callbackBurst, perSecond: config.callbackPerSecond },
+    pollMs: options.outboxPollMs,
+  });
+  nudgeOutbox = () => worker.nudge();
+
+  let reconciling = true;
+  const reconcileEvery = options.reconcileIntervalMs ?? (dev ? 500 : 5_000);
+  const reconcileStop = new AbortController();
+  const reconciler = (async () => {
+    while (reconciling) {
+      try {
+        await reconcileDue(deps);
+      } catch (error) {
+        logger.error("reconcile.round_failed", { error: error instanceof Error ? error.message : "unknown" });
+      }
+      await SYSTEM_CLOCK.sleep(reconcileEvery, reconcileStop.signal);
+    }
+  })();
+
+  logger.info("gateway.started", {
+    url,
+    mode: config.mode,
+    database: db.driver,
+    callbacks: apiBase,
+    generated: config.generated.join(",") || undefined,
+  });
+
+  return {
+    url,
+    config,
+    db,
+    shops,
+    emulator,
+    inbox,
+    publicKey,
+    async stop() {
+      await server.shutdown();
+      await background.settle(config.pspTimeoutMs + 1_000);
+      reconciling = false;
+      reconcileStop.abort();
+      await reconciler;
+      await worker.stop();
+      emulator?.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * `deno task start`: runs the gateway. With no configuration it runs the whole dev set-up on one machine:
+ * embedded database in ./data, the bundled PSP emulator, shop `demo`, the Genstore inbox and the demo shop.
+ * @module
+ */
+import { ConfigError, loadConfig } from "./adapters/config/config.ts";
+import { startGateway } from "./adapters/server/gateway.ts";
+
+try {
+  const config = await loadConfig();
+  const gateway = await startGateway(config);
+  if (config.mode === "dev") {
+    console.log(
+      [
+        "",
+        `Genstore payment gateway (dev mode) on ${gateway.url}`,
+        `  demo shop and callback inbox:  ${gateway.url}/`,
+        `  API description:              ${gateway.url}/openapi.json`,
+        `  database:                     ${gateway.db.driver === "pglite" ? `embedded, ${config.dataDir}/db` : "PostgreSQL"}`,
+        `  GENSTORE_CLIENT_ID=${config.clientId}`,
+        // Dev mode only: these were generated into DATA_DIR for this machine (contract section 1).
+        ...(config.generated.includes("GENSTORE_CLIENT_SECRET") ? [`  GENSTORE_CLIENT_SECRET=${config.clientSecret}`] : []),
+        `  ECIES public key (register with Genstore): ${gateway.publicKey}`,
+        "",
+      ].join("\n"),
+    );
+  }
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await gateway.stop();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`Configuration error: ${error.message}`);
+    Deno.exit(2);
+  }
+  throw error;
+}

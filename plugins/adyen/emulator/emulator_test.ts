@@ -1,0 +1,474 @@
+import { deepEqual as assertEquals, equal, match, ok } from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import {
+  API_KEY,
+  assertValid,
+  CHECKOUT_SPEC,
+  delay,
+  FUTURE_YEAR,
+  type Harness,
+  HMAC_KEY_HEX,
+  MERCHANT_ACCOUNT,
+  OTHER_API_KEY,
+  OTHER_MERCHANT_ACCOUNT,
+  paymentBody,
+  type ReceivedWebhook,
+  startHarness,
+  WEBHOOKS_SPEC,
+} from "../test_support.ts";
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  // deno-lint-ignore no-explicit-any
+  readonly body: any;
+}
+
+function template(path: string): string {
+  return path.replace(/^\/payments\/(?!details$)[^/]+\/(captures|cancels|refunds)$/, "/payments/{paymentPspReference}/$1");
+}
+
+/** POSTs to the emulator's Checkout API and checks the request and the answer against Adyen's spec. */
+async function post(
+  harness: Harness,
+  path: string,
+  body: unknown,
+  options: { key?: string; apiKey?: string | null; raw?: string } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  const apiKey = options.apiKey === undefined ? API_KEY : options.apiKey;
+  if (apiKey !== null) headers["X-API-Key"] = apiKey;
+  if (options.key !== undefined) headers["Idempotency-Key"] = options.key;
+  const response = await fetch(`${harness.checkoutUrl}${path}`, {
+    method: "POST",
+    headers,
+    body: options.raw ?? JSON.stringify(body),
+  });
+  const answer = { status: response.status, headers: response.headers, body: await response.json() };
+  checkAnswer(path, answer);
+  return answer;
+}
+
+function checkAnswer(path: string, answer: Answer): void {
+  if (answer.status === 409) {
+    // 409 is not in the spec's response list; Adyen answers it with a ServiceError all the same.
+    assertValid(CHECKOUT_SPEC.schema("ServiceError", answer.body), "409 answer");
+    return;
+  }
+  assertValid(CHECKOUT_SPEC.response("POST", template(path), answer.status, answer.body), `${answer.status} answer`);
+}
+
+function itemOf(webhook: ReceivedWebhook): Record<string, unknown> {
+  return webhook.json.notificationItems[0].NotificationRequestItem;
+}
+
+/** Checks a notification against the spec of its event and verifies its HMAC independently (node:crypto). */
+function checkWebhook(webhook: ReceivedWebhook): Record<string, unknown> {
+  const item = itemOf(webhook);
+  assertValid(WEBHOOKS_SPEC.request("POST", `/${item.eventCode}`, webhook.json), `${item.eventCode} notification`);
+  const amount = item.amount as { value: number; currency: string };
+  const signed = [
+    item.pspReference,
+    item.originalReference ?? "",
+    item.merchantAccountCode,
+    item.merchantReference,
+    amount.value,
+    amount.currency,
+    item.eventCode,
+    item.success,
+  ].join(":");
+  const expected = createHmac("sha256", Buffer.from(HMAC_KEY_HEX, "hex")).update(signed).digest("base64");
+  equal((item.additionalData as Record<string, string>).hmacSignature, expected);
+  return item;
+}
+
+function emulatorTest(name: string, fn: (harness: Harness) => Promise<void>, options = {}): void {
+  Deno.test(name, async () => {
+    const harness = await startHarness(options);
+    try {
+      await fn(harness);
+    } finally {
+      await harness.close();
+    }
+  });
+}
+
+emulatorTest("emulator authorises and captures the approved test card, then notifies", async (harness) => {
+  const body = paymentBody("4242424242424242");
+  assertValid(CHECKOUT_SPEC.request("POST", "/payments", body), "PaymentRequest");
+  const answer = await post(harness, "/payments", body, { key: crypto.randomUUID() });
+  equal(answer.status, 200);
+  equal(answer.body.resultCode, "Authorised");
+  match(answer.body.pspReference, /^[A-Z0-9]{16}$/);
+  equal(answer.body.merchantReference, body.reference);
+  const [payment] = harness.emulator.payments();
+  equal(payment.captureMode, "sale");
+  equal(payment.capturedValue, 1000);
+  const webhook = await harness.waitForWebhook((item) => item.pspReference === answer.body.pspReference);
+  const item = checkWebhook(webhook);
+  equal(item.eventCode, "AUTHORISATION");
+  equal(item.success, "true");
+  equal(item.merchantReference, body.reference);
+  equal(item.merchantAccountCode, MERCHANT_ACCOUNT);
+  equal(webhook.json.live, "false");
+});
+
+emulatorTest("emulator refuses the decline and insufficient-funds cards with Adyen's reasons", async (harness) => {
+  const rows = [
+    ["4000000000000002", "Refused", "2"],
+    ["4000000000009995", "Not enough balance", "12"],
+  ] as const;
+  for (const [number, reason, code] of rows) {
+    const answer = await post(harness, "/payments", paymentBody(number), { key: crypto.randomUUID() });
+    equal(answer.status, 200);
+    equal(answer.body.resultCode, "Refused");
+    equal(answer.body.refusalReason, reason);
+    equal(answer.body.refusalReasonCode, code);
+    const item = checkWebhook(await harness.waitForWebhook((i) => i.pspReference === answer.body.pspReference));
+    equal(item.success, "false");
+    equal(item.reason, reason);
+  }
+});
+
+/** Drives the challenge page like a script: GET it, POST the action, and read the 303 by hand. */
+async function answerChallenge(url: string, action: string): Promise<URL> {
+  const page = await fetch(url);
+  equal(page.status, 200);
+  const html = await page.text();
+  match(html, /<form method="post">/);
+  for (const value of ["approve", "fail", "cancel"]) match(html, new RegExp(`name="action" value="${value}"`));
+  const submitted = await fetch(url, { method: "POST", body: new URLSearchParams({ action }), redirect: "manual" });
+  equal(submitted.status, 303);
+  await submitted.body?.cancel();
+  return new URL(submitted.headers.get("location") ?? "");
+}
+
+emulatorTest("emulator runs the 3DS redirect flow to Authorised when the buyer approves", async (harness) => {
+  const body = paymentBody("4000000000003220");
+  const first = await post(harness, "/payments", body, { key: crypto.randomUUID() });
+  equal(first.body.resultCode, "RedirectShopper");
+  equal(first.body.action.type, "redirect");
+  equal(first.body.action.method, "GET");
+  ok(first.body.action.url.startsWith(`${harness.publicUrl}/threeds/`));
+  equal(harness.webhooks.length, 0, "no AUTHORISATION before the buyer acts");
+  const back = await answerChallenge(first.body.action.url, "approve");
+  equal(`${back.origin}${back.pathname}`, "https://shop.example/return");
+  equal(back.searchParams.get("order"), "42", "the returnUrl keeps its own query parameters");
+  const redirectResult = back.searchParams.get("redirectResult") ?? "";
+  ok(redirectResult.length > 20);
+  const detailsBody = { details: { redirectResult } };
+  assertValid(CHECKOUT_SPEC.request("POST", "/payments/details", detailsBody), "PaymentDetailsRequest");
+  const details = await post(harness, "/payments/details", detailsBody, { key: crypto.randomUUID() });
+  equal(details.status, 200);
+  equal(details.body.resultCode, "Authorised");
+  equal(details.body.pspReference, first.body.pspReference);
+  const item = checkWebhook(await harness.waitForWebhook((i) => i.pspReference === first.body.pspReference));
+  equal(item.success, "true");
+  // Submitting the same redirectResult again (a reload) gets the same result, and no second notification.
+  const again = await post(harness, "/payments/details", detailsBody, { key: crypto.randomUUID() });
+  assertEquals(again.body, details.body);
+  await delay(50);
+  equal(harness.emulator.notifications().length, 1);
+});
+
+emulatorTest("emulator refuses with 3D Not Authenticated or cancels when the buyer fails or cancels", async (h) => {
+  const rows = [
+    ["fail", "Refused", "3D Not Authenticated", "11"],
+    ["cancel", "Cancelled", "Shopper Cancelled", "16"],
+  ] as const;
+  for (const [action, resultCode, reason, code] of rows) {
+    const first = await post(h, "/payments", paymentBody("4000000000003220"), { key: crypto.randomUUID() });
+    const back = await answerChallenge(first.body.action.url, action);
+    const redirectResult = back.searchParams.get("redirectResult") ?? "";
+    const details = await post(h, "/payments/details", { details: { redirectResult } }, { key: crypto.randomUUID() });
+    equal(details.body.resultCode, resultCode);
+    equal(details.body.refusalReason, reason);
+    equal(details.body.refusalReasonCode, code);
+    const item = checkWebhook(await h.waitForWebhook((i) => i.pspReference === first.body.pspReference));
+    equal(item.success, "false");
+  }
+});
+
+emulatorTest("emulator keeps the first answer of a challenge page and rejects an unknown action", async (h) => {
+  const first = await post(h, "/payments", paymentBody("4000000000003220"), { key: crypto.randomUUID() });
+  const approved = await answerChallenge(first.body.action.url, "approve");
+  const failed = await answerChallenge(first.body.action.url, "fail");
+  equal(failed.toString(), approved.toString());
+  const bad = await fetch(first.body.action.url, { method: "POST", body: new URLSearchParams({ action: "maybe" }) });
+  equal(bad.status, 400);
+  await bad.body?.cancel();
+  const unknown = await fetch(`${h.publicUrl}/threeds/nope`);
+  equal(unknown.status, 404);
+  await unknown.body?.cancel();
+  const details = await post(h, "/payments/details", { details: { redirectResult: "forged" } }, {
+    key: crypto.randomUUID(),
+  });
+  equal(details.status, 422);
+});
+
+emulatorTest("emulator answers the 500 card with a ServiceError and replays the stored Error result", async (h) => {
+  const key = crypto.randomUUID();
+  const body = paymentBody("4000000000000119");
+  const first = await post(h, "/payments", body, { key });
+  equal(first.status, 500);
+  equal(first.body.errorType, "internal");
+  const replay = await post(h, "/payments", body, { key });
+  equal(replay.status, 200);
+  equal(replay.body.resultCode, "Error");
+  equal(replay.body.refusalReason, "Acquirer Error");
+  equal(replay.headers.get("idempotency-key"), key);
+  equal(h.emulator.chargeCount(body.reference as string), 1);
+  const item = checkWebhook(await h.waitForWebhook((i) => i.pspReference === replay.body.pspReference));
+  equal(item.success, "false");
+});
+
+emulatorTest("emulator authorises the timeout card but never answers; the same key replays Authorised", async (h) => {
+  const key = crypto.randomUUID();
+  const body = paymentBody("4000000000006975");
+  const started = Date.now();
+  await fetch(`${h.checkoutUrl}/payments`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "X-API-Key": API_KEY, "Idempotency-Key": key },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(300),
+  }).then(
+    () => Promise.reject(new Error("the timeout card must not be answered")),
+    (error: Error) => equal(error.name, "TimeoutError"),
+  );
+  ok(Date.now() - started < 1_500);
+  const [payment] = h.emulator.payments();
+  equal(payment.status, "authorised");
+  const replay = await post(h, "/payments", body, { key });
+  equal(replay.status, 200);
+  equal(replay.body.resultCode, "Authorised");
+  equal(replay.body.pspReference, payment.pspReference);
+  equal(h.emulator.chargeCount(body.reference as string), 1);
+  checkWebhook(await h.waitForWebhook((i) => i.pspReference === payment.pspReference));
+});
+
+emulatorTest("emulator drops a held connection after holdMs", async (h) => {
+  const response = await fetch(`${h.checkoutUrl}/payments`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "X-API-Key": API_KEY, "Idempotency-Key": crypto.randomUUID() },
+    body: JSON.stringify(paymentBody("4000000000006975")),
+  }).then((r) => r.text()).then(() => "answered", () => "dropped");
+  equal(response, "dropped");
+}, { holdMs: 100 });
+
+emulatorTest("emulator replays the first answer for a repeated key, whatever the new body", async (h) => {
+  const key = crypto.randomUUID();
+  const body = paymentBody("4242424242424242");
+  const first = await post(h, "/payments", body, { key });
+  const second = await post(h, "/payments", paymentBody("4000000000000002", { reference: "other" }), { key });
+  equal(second.status, first.status);
+  assertEquals(second.body, first.body);
+  equal(second.headers.get("idempotency-key"), key);
+  equal(h.emulator.chargeCount(body.reference as string), 1);
+  equal(h.emulator.chargeCount("other"), 0);
+  // Keys are scoped per API credential: another credential's identical key is a new request.
+  const other = await post(
+    h,
+    "/payments",
+    paymentBody("4242424242424242", { merchantAccount: OTHER_MERCHANT_ACCOUNT }),
+    { key, apiKey: OTHER_API_KEY },
+  );
+  equal(other.status, 200);
+  ok(other.body.pspReference !== first.body.pspReference);
+});
+
+emulatorTest("emulator answers 409 with Transient-Error while the same key is in progress", async (h) => {
+  const key = crypto.randomUUID();
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const stream = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+  });
+  const text = JSON.stringify(paymentBody("4242424242424242"));
+  const slow = fetch(`${h.checkoutUrl}/payments`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "X-API-Key": API_KEY, "Idempotency-Key": key },
+    body: stream,
+    duplex: "half",
+  } as RequestInit);
+  controller.enqueue(new TextEncoder().encode(text.slice(0, 10)));
+  await delay(100);
+  const concurrent = await post(h, "/payments", paymentBody("4242424242424242"), { key });
+  equal(concurrent.status, 409);
+  equal(concurrent.body.errorCode, "704");
+  equal(concurrent.headers.get("transient-error"), "true");
+  controller.enqueue(new TextEncoder().encode(text.slice(10)));
+  controller.close();
+  const finished = await slow;
+  equal(finished.status, 200);
+  const first = await finished.json();
+  const replay = await post(h, "/payments", {}, { key });
+  assertEquals(replay.body, first);
+});
+
+emulatorTest("emulator rejects invalid payments with 422 and does not store them under the key", async (h) => {
+  const key = crypto.randomUUID();
+  const rows: [Record<string, unknown>, string][] = [
+    [paymentBody("4242424242424242", { paymentMethod: { type: "scheme", expiryMonth: "03", expiryYear: FUTURE_YEAR } }), "101"],
+    [paymentBody("4242424242424241"), "101"],
+    [paymentBody("4242424242424242", { returnUrl: undefined }), "14_030"],
+    [paymentBody("4242424242424242", { amount: undefined }), "100"],
+    [paymentBody("4242424242424242", { reference: undefined }), "130"],
+    [paymentBody("4242424242424242", { amount: { value: 10.5, currency: "EUR" } }), "137"],
+    [paymentBody("4242424242424242", { amount: { value: 1000, currency: "XYZ" } }), "138"],
+    [paymentBody("4242424242424242", { paymentMethod: { ...paymentBody("4242424242424242").paymentMethod as object, expiryYear: "2001" } }), "129"],
+    [paymentBody("4242424242424242", { paymentMethod: { ...paymentBody("4242424242424242").paymentMethod as object, cvc: "12" } }), "103"],
+  ];
+  for (const [body, code] of rows) {
+    const answer = await post(h, "/payments", body, { key });
+    equal(answer.status, 422, `expected 422 ${code}`);
+    equal(answer.body.errorCode, code);
+    equal(answer.body.errorType, "validation");
+    ok(!JSON.stringify(answer.body).includes("4242424242424242"), "no card number echoed");
+  }
+  const malformed = await post(h, "/payments", undefined, { key, raw: "{not json" });
+  equal(malformed.status, 400);
+  equal(malformed.body.errorCode, "702");
+  const valid = await post(h, "/payments", paymentBody("4242424242424242"), { key });
+  equal(valid.status, 200);
+  equal(h.emulator.payments().length, 1);
+});
+
+emulatorTest("emulator answers 401 without a valid API key and 403 for another credential's account", async (h) => {
+  const missing = await post(h, "/payments", paymentBody("4242424242424242"), { apiKey: null });
+  equal(missing.status, 401);
+  equal(missing.body.errorType, "security");
+  const wrong = await post(h, "/payments", paymentBody("4242424242424242"), { apiKey: "nope" });
+  equal(wrong.status, 401);
+  const forbidden = await post(h, "/payments", paymentBody("4242424242424242", {
+    merchantAccount: OTHER_MERCHANT_ACCOUNT,
+  }));
+  equal(forbidden.status, 403);
+  equal(forbidden.body.errorCode, "901");
+  const capture = await post(h, "/payments/ABCDEFGHIJKLMNOP/captures", {
+    merchantAccount: OTHER_MERCHANT_ACCOUNT,
+    amount: { value: 1, currency: "EUR" },
+  });
+  equal(capture.status, 403);
+  equal(h.emulator.payments().length, 0);
+});
+
+async function authorizeOnly(h: Harness, value = 1000): Promise<string> {
+  const answer = await post(h, "/payments", paymentBody("4242424242424242", {
+    amount: { value, currency: "EUR" },
+    additionalData: { manualCapture: "true" },
+  }), { key: crypto.randomUUID() });
+  equal(answer.body.resultCode, "Authorised");
+  return answer.body.pspReference;
+}
+
+async function modification(h: Harness, psp: string, kind: string, value: number | undefined, reference: string) {
+  const body: Record<string, unknown> = { merchantAccount: MERCHANT_ACCOUNT, reference };
+  if (value !== undefined) body.amount = { value, currency: "EUR" };
+  assertValid(CHECKOUT_SPEC.request("POST", `/payments/{paymentPspReference}/${kind}`, body), `${kind} request`);
+  const answer = await post(h, `/payments/${psp}/${kind}`, body, { key: crypto.randomUUID() });
+  equal(answer.status, 201);
+  equal(answer.body.status, "received");
+  equal(answer.body.paymentPspReference, psp);
+  equal(answer.body.reference, reference);
+  const item = checkWebhook(await h.waitForWebhook((i) => i.pspReference === answer.body.pspReference));
+  equal(item.originalReference, psp);
+  equal(item.merchantReference, reference);
+  return item;
+}
+
+emulatorTest("emulator captures an authorisation in parts, never above what remains", async (h) => {
+  const psp = await authorizeOnly(h);
+  const [authorised] = h.emulator.payments();
+  equal(authorised.captureMode, "manual");
+  equal(authorised.capturedValue, 0);
+  equal((await modification(h, psp, "captures", 300, "cap-1")).success, "true");
+  equal((await modification(h, psp, "captures", 700, "cap-2")).success, "true");
+  const over = await modification(h, psp, "captures", 1, "cap-3");
+  equal(over.success, "false");
+  equal(over.eventCode, "CAPTURE");
+  equal(h.emulator.payments()[0].capturedValue, 1000);
+});
+
+emulatorTest("emulator refunds up to the captured amount and refuses a cancel after capture", async (h) => {
+  const psp = await authorizeOnly(h);
+  equal((await modification(h, psp, "refunds", 100, "ref-0")).reason, "Transaction hasn't been captured, refund not possible");
+  equal((await modification(h, psp, "captures", 600, "cap-1")).success, "true");
+  equal((await modification(h, psp, "refunds", 400, "ref-1")).success, "true");
+  equal((await modification(h, psp, "refunds", 300, "ref-2")).success, "false");
+  equal((await modification(h, psp, "refunds", 200, "ref-3")).success, "true");
+  const cancel = await modification(h, psp, "cancels", undefined, "void-1");
+  equal(cancel.eventCode, "CANCELLATION");
+  equal(cancel.success, "false");
+  const [payment] = h.emulator.payments();
+  equal(payment.refundedValue, 600);
+  equal(payment.voided, false);
+});
+
+emulatorTest("emulator cancels an uncaptured authorisation, after which nothing can be captured", async (h) => {
+  const psp = await authorizeOnly(h);
+  const cancel = await modification(h, psp, "cancels", undefined, "void-1");
+  equal(cancel.success, "true");
+  equal((cancel.amount as { value: number }).value, 1000);
+  equal((await modification(h, psp, "captures", 100, "cap-1")).success, "false");
+  equal(h.emulator.payments()[0].voided, true);
+});
+
+emulatorTest("emulator refunds a sale but cannot capture it again", async (h) => {
+  const sale = await post(h, "/payments", paymentBody("4242424242424242"), { key: crypto.randomUUID() });
+  equal((await modification(h, sale.body.pspReference, "captures", 100, "cap-1")).success, "false");
+  equal((await modification(h, sale.body.pspReference, "refunds", 1000, "ref-1")).success, "true");
+});
+
+emulatorTest("emulator validates modification requests", async (h) => {
+  const psp = await authorizeOnly(h);
+  const noAmount = await post(h, `/payments/${psp}/captures`, { merchantAccount: MERCHANT_ACCOUNT });
+  equal(noAmount.status, 422);
+  equal(noAmount.body.errorCode, "100");
+  const badReference = await post(h, "/payments/not-a-psp-ref/refunds", {
+    merchantAccount: MERCHANT_ACCOUNT,
+    amount: { value: 1, currency: "EUR" },
+  });
+  equal(badReference.status, 422);
+  const unknown = await modification(h, "ABCDEFGHIJKLMNOP", "refunds", 100, "ref-x");
+  equal(unknown.success, "false");
+});
+
+emulatorTest("emulator retries a notification until the receiver accepts it", async (h) => {
+  h.failNextWebhooks(2);
+  const answer = await post(h, "/payments", paymentBody("4242424242424242"), { key: crypto.randomUUID() });
+  await h.waitForWebhook((i) => i.pspReference === answer.body.pspReference);
+  const [delivery] = h.emulator.notifications();
+  equal(delivery.attempts, 3);
+  equal(delivery.delivered, true);
+  equal(delivery.acknowledged, true);
+});
+
+emulatorTest("emulator gives up on a notification after a bounded number of attempts", async (h) => {
+  h.failNextWebhooks(100);
+  await post(h, "/payments", paymentBody("4242424242424242"), { key: crypto.randomUUID() });
+  await delay(300);
+  const [delivery] = h.emulator.notifications();
+  equal(delivery.attempts, 3);
+  equal(delivery.delivered, false);
+}, { webhookMaxAttempts: 3 });
+
+emulatorTest("emulator answers an unknown route with a ServiceError 404", async (h) => {
+  const response = await fetch(`${h.checkoutUrl}/paymentLinks`, { method: "POST", headers: { "X-API-Key": API_KEY } });
+  equal(response.status, 404);
+  equal((await response.json()).status, 404);
+});
+
+Deno.test("emulator refuses an account whose HMAC key is not hex", async () => {
+  const { createAdyenEmulator } = await import("./mod.ts");
+  let message = "";
+  try {
+    createAdyenEmulator({
+      publicUrl: "http://127.0.0.1:1",
+      accounts: [{ apiKey: "k", merchantAccount: "m", hmacKeyHex: "not-hex" }],
+    });
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  match(message, /non-hex HMAC key/);
+});

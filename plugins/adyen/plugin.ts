@@ -1,0 +1,215 @@
+/**
+ * The Adyen card plugin: a translator between the core's PspPlugin port and Adyen's Checkout API v71. It owns
+ * no state, mints no keys and does all I/O through ctx.http.
+ * @module
+ */
+import type {
+  ContinueInput,
+  ModificationInput,
+  PayInput,
+  PspCallContext,
+  PspOutcome,
+  PspPlugin,
+  QueryInput,
+} from "../../src/plugin_api.ts";
+import { adyenCredentialsSchema, type AdyenCredentials, checkoutBaseUrl, readCredentials } from "./credentials.ts";
+import { type CallKind, type Json, readAnswer } from "./http_answer.ts";
+import { ADYEN_MANIFEST } from "./manifest.ts";
+import {
+  mapModificationAnswer,
+  type ModificationOperation,
+  modificationBody,
+  modificationPath,
+  type ModificationRequest,
+} from "./modifications.ts";
+import { notificationReferences, parseNotification } from "./notification.ts";
+import { type ExpectedPayment, mapPaymentResult } from "./payment_result.ts";
+import { paymentBasics, paymentRequest } from "./payments_request.ts";
+
+/** Adyen's documented maximum length of an idempotency key. */
+const MAX_KEY_LENGTH = 64;
+
+// A query body must be schema-valid, but it must never be able to charge anything: when Adyen has no answer
+// stored for the key it processes the body, and without card data that fails validation.
+const QUERY_RETURN_URL = "https://gateway.invalid/adyen/query";
+
+interface Endpoint {
+  readonly credentials: AdyenCredentials;
+  readonly baseUrl: string;
+}
+
+export function createAdyenPlugin(): PspPlugin {
+  return {
+    manifest: ADYEN_MANIFEST,
+    credentialsSchema: adyenCredentialsSchema,
+    pay,
+    continueAfterRedirect,
+    capture: (input, ctx) => modify("capture", input, ctx),
+    void: (input, ctx) => modify("void", input, ctx),
+    refund: (input, ctx) => modify("refund", input, ctx),
+    query,
+    parseNotification,
+    notificationReferences,
+  };
+}
+
+async function pay(input: PayInput, ctx: PspCallContext): Promise<PspOutcome> {
+  const endpoint = resolveEndpoint(ctx);
+  if (endpoint === undefined) return notConfigured();
+  if (input.card === undefined) {
+    return { kind: "failed", code: "invalid_request", message: "card details are required for an Adyen card payment" };
+  }
+  const body = paymentRequest(input, input.card, endpoint.credentials.merchantAccount);
+  return await callPayments(endpoint, ctx, "/payments", body, "operation", {
+    reference: input.reference,
+    amount: input.amount,
+  });
+}
+
+async function continueAfterRedirect(input: ContinueInput, ctx: PspCallContext): Promise<PspOutcome> {
+  const endpoint = resolveEndpoint(ctx);
+  if (endpoint === undefined) return notConfigured();
+  const redirectResult = input.returnParams.redirectResult;
+  if (redirectResult === undefined || redirectResult === "") {
+    // Nothing to submit, so nothing was sent; the payment stays as it was at Adyen.
+    return { kind: "unknown", detail: "the buyer came back without redirectResult; nothing was sent to Adyen" };
+  }
+  return await callPayments(endpoint, ctx, "/payments/details", { details: { redirectResult } }, "operation", {
+    reference: input.reference,
+    amount: input.amount,
+    pspReference: input.pspReference ?? input.resume.pspReference,
+  });
+}
+
+async function modify(
+  operation: ModificationOperation,
+  input: ModificationInput,
+  ctx: PspCallContext,
+): Promise<PspOutcome> {
+  const endpoint = resolveEndpoint(ctx);
+  if (endpoint === undefined) return notConfigured();
+  if (operation !== "void" && input.amount === undefined) {
+    return { kind: "failed", code: "invalid_request", message: `an amount is required to ${operation}` };
+  }
+  return await callModification(endpoint, ctx, "operation", {
+    operation,
+    merchantAccount: endpoint.credentials.merchantAccount,
+    paymentPspReference: input.paymentPspReference,
+    reference: input.reference,
+    amount: input.amount,
+  });
+}
+
+/**
+ * Asks Adyen about an earlier call by sending a request with that call's idempotency key: Adyen replays the
+ * stored first answer whatever the body. When Adyen has nothing stored, a payment query fails validation (it
+ * has no card data) and a modification query performs the modification under the original key, which is the
+ * retry the core wanted in the first place. Only a stored answer settles anything.
+ */
+async function query(input: QueryInput, ctx: PspCallContext): Promise<PspOutcome> {
+  const endpoint = resolveEndpoint(ctx);
+  if (endpoint === undefined) return { kind: "unknown", detail: "the shop's Adyen credentials are not usable" };
+  const expected: ExpectedPayment = { reference: input.reference, amount: input.amount };
+  switch (input.operation) {
+    case "pay": {
+      const body = paymentBasics({
+        merchantAccount: endpoint.credentials.merchantAccount,
+        reference: input.reference,
+        amount: input.amount,
+        captureMode: input.captureMode ?? "sale",
+        returnUrl: input.returnUrl ?? QUERY_RETURN_URL,
+      });
+      body.paymentMethod = { type: "scheme" };
+      return await callPayments(endpoint, ctx, "/payments", body, "query", {
+        ...expected,
+        pspReference: input.pspReference,
+      });
+    }
+    case "continue": {
+      const redirectResult = input.returnParams?.redirectResult;
+      const details = redirectResult === undefined ? {} : { redirectResult };
+      return await callPayments(endpoint, ctx, "/payments/details", { details }, "query", {
+        ...expected,
+        pspReference: input.pspReference ?? input.resume?.pspReference,
+      });
+    }
+    case "capture":
+    case "void":
+    case "refund": {
+      if (input.paymentPspReference === undefined) {
+        return { kind: "unknown", detail: "cannot ask Adyen about a modification without the payment's pspReference" };
+      }
+      return await callModification(endpoint, ctx, "query", {
+        operation: input.operation,
+        merchantAccount: endpoint.credentials.merchantAccount,
+        paymentPspReference: input.paymentPspReference,
+        reference: input.reference,
+        amount: input.operation === "void" ? undefined : input.amount,
+      });
+    }
+  }
+}
+
+async function callPayments(
+  endpoint: Endpoint,
+  ctx: PspCallContext,
+  path: "/payments" | "/payments/details",
+  body: Json,
+  call: CallKind,
+  expected: ExpectedPayment,
+): Promise<PspOutcome> {
+  const result = await send(endpoint, ctx, path, body, path === "/payments" ? "payments" : "payments.details");
+  const reading = readAnswer(result, call);
+  return reading.kind === "decided" ? reading.outcome : mapPaymentResult(reading.body, expected);
+}
+
+async function callModification(
+  endpoint: Endpoint,
+  ctx: PspCallContext,
+  call: CallKind,
+  request: ModificationRequest,
+): Promise<PspOutcome> {
+  const path = modificationPath(request.operation, request.paymentPspReference);
+  const result = await send(endpoint, ctx, path, modificationBody(request), request.operation);
+  const reading = readAnswer(result, call);
+  return reading.kind === "decided" ? reading.outcome : mapModificationAnswer(reading.body, request);
+}
+
+async function send(endpoint: Endpoint, ctx: PspCallContext, path: string, json: Json, operation: string) {
+  return await ctx.http.send({
+    method: "POST",
+    url: `${endpoint.baseUrl}${path}`,
+    headers: {
+      "X-API-Key": endpoint.credentials.apiKey,
+      "Idempotency-Key": await adyenIdempotencyKey(ctx.idempotencyKey),
+    },
+    json,
+    operation: `adyen.${operation}`,
+  }, ctx.deadline);
+}
+
+/**
+ * The core's key as Adyen's Idempotency-Key. Adyen accepts at most 64 characters; a longer key is replaced by
+ * its SHA-256 in hex, which is deterministic, so a query still sends the same key as the call it asks about.
+ */
+export async function adyenIdempotencyKey(key: string): Promise<string> {
+  if (key.length <= MAX_KEY_LENGTH) return key;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+function resolveEndpoint(ctx: PspCallContext): Endpoint | undefined {
+  const credentials = readCredentials(ctx.credentials);
+  if (credentials === undefined) return undefined;
+  const baseUrl = checkoutBaseUrl(credentials, ctx.test);
+  return baseUrl === undefined ? undefined : { credentials, baseUrl };
+}
+
+/** Nothing was sent, so a failure is the truth: the call cannot be made with these credentials. */
+function notConfigured(): PspOutcome {
+  return {
+    kind: "failed",
+    code: "account_not_configured",
+    message: "the shop's Adyen credentials are not usable (for live mode set baseUrl or liveUrlPrefix)",
+  };
+}
