@@ -70,9 +70,14 @@ function headerRecord(headers: Headers): Record<string, string> {
   return record;
 }
 
+/** Deno reports a refused connection as `TypeError: fetch failed` with the reason in `cause`. */
 function isConnectionRefused(error: unknown): boolean {
-  const text = String((error as { message?: unknown })?.message ?? error);
-  return /connection refused|ECONNREFUSED/i.test(text);
+  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 4; depth++) {
+    const text = String((current as { message?: unknown }).message ?? current);
+    if (/connection refused|ECONNREFUSED/i.test(text)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** A short, safe description: error names and standard messages only, never a body. */

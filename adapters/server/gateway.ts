@@ -199,13 +199,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     inbox,
     publicKey,
     async stop() {
+      // The emulator first: it may hold a connection open (the timeout card), which shutdown would wait for.
+      emulator?.close();
       await server.shutdown();
       await background.settle(config.pspTimeoutMs + 1_000);
       reconciling = false;
       reconcileStop.abort();
       await reconciler;
       await worker.stop();
-      emulator?.close();
       await db.close();
     },
   };

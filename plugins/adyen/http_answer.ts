@@ -70,7 +70,9 @@ export function readAnswer(result: PspHttpResult, call: CallKind): Reading {
 function serviceErrorSummary(text: string): string {
   const body = parseObject(text);
   if (body === undefined) return "";
-  const code = typeof body.errorCode === "string" && /^[\w.-]{1,16}$/.test(body.errorCode) ? body.errorCode : "";
+  const code = typeof body.errorCode === "string" && /^[\w.-]{1,16}$/.test(body.errorCode)
+    ? body.errorCode
+    : "";
   const message = typeof body.message === "string" ? safeText(body.message) : "";
   if (code === "" && message === "") return "";
   return `, errorCode ${code || "?"}${message === "" ? "" : `: ${message}`}`;
@@ -78,7 +80,8 @@ function serviceErrorSummary(text: string): string {
 
 /** Text from Adyen made safe to log or return: digit runs that could be a card number are removed. */
 export function safeText(text: string, maxLength = 160): string {
-  const scrubbed = text.replace(/\d[\d\s-]{6,}\d/g, "[redacted]").replace(/[\u0000-\u001f]/g, " ").trim();
+  const printable = Array.from(text, (char) => char.charCodeAt(0) < 0x20 ? " " : char).join("");
+  const scrubbed = printable.replace(/\d[\d\s-]{6,}\d/g, "[redacted]").trim();
   return scrubbed.length > maxLength ? `${scrubbed.slice(0, maxLength)}…` : scrubbed;
 }
 

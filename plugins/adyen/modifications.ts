@@ -40,9 +40,15 @@ export function mapModificationAnswer(body: Json, request: ModificationRequest):
     ? body.pspReference
     : undefined;
   if (body.status !== "received" || pspReference === undefined) {
-    return { kind: "unknown", detail: "Adyen's modification answer is not a received modification", pspReference };
+    return {
+      kind: "unknown",
+      detail: "Adyen's modification answer is not a received modification",
+      pspReference,
+    };
   }
-  if (typeof body.paymentPspReference === "string" && body.paymentPspReference !== request.paymentPspReference) {
+  if (
+    typeof body.paymentPspReference === "string" && body.paymentPspReference !== request.paymentPspReference
+  ) {
     return { kind: "unknown", detail: "Adyen answered about another payment", pspReference };
   }
   if (typeof body.reference === "string" && body.reference !== request.reference) {

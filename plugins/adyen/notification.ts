@@ -71,7 +71,9 @@ export async function verifyItemSignature(item: NotificationItem, hmacKeyHex: st
   const signature = base64ToBytes(item.hmacSignature);
   const keyBytes = hexToBytes(hmacKeyHex);
   if (signature === undefined || keyBytes === undefined) return false;
-  const key = await crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+  const key = await crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, [
+    "verify",
+  ]);
   return await crypto.subtle.verify(
     "HMAC",
     key,
@@ -85,7 +87,9 @@ export async function parseNotification(
   rawCredentials: Readonly<Record<string, unknown>>,
 ): Promise<NotificationParse> {
   const credentials = readCredentials(rawCredentials);
-  if (credentials === undefined) return { kind: "rejected", reason: "the shop's Adyen credentials are not valid" };
+  if (credentials === undefined) {
+    return { kind: "rejected", reason: "the shop's Adyen credentials are not valid" };
+  }
   const items = readItems(raw.body);
   if (items === undefined) return { kind: "rejected", reason: "not a standard notification with items" };
   const events: NotificationEvent[] = [];
@@ -128,10 +132,16 @@ function toEvent(item: NotificationItem): NotificationEvent | undefined {
     outcome = { kind: "succeeded", pspReference: item.pspReference, amount };
   } else if (item.success === "false" || rule.alwaysFailure === true) {
     const reason = item.reason === undefined || item.reason === "" ? item.eventCode : safeText(item.reason);
-    const code = rule.failureCode === "by_refusal_reason" ? refusalCode(undefined, item.reason) : rule.failureCode;
+    const code = rule.failureCode === "by_refusal_reason"
+      ? refusalCode(undefined, item.reason)
+      : rule.failureCode;
     outcome = { kind: "failed", code, message: reason, pspReference: item.pspReference };
   } else {
-    outcome = { kind: "unknown", detail: "notification without a success flag", pspReference: item.pspReference };
+    outcome = {
+      kind: "unknown",
+      detail: "notification without a success flag",
+      pspReference: item.pspReference,
+    };
   }
   return { operation: rule.operation, reference: item.merchantReference, outcome };
 }
@@ -152,7 +162,13 @@ function readItems(text: string): NotificationItem[] | undefined {
 
 function readItem(value: unknown): NotificationItem | undefined {
   if (!isObject(value)) return undefined;
-  const strings = ["pspReference", "merchantAccountCode", "merchantReference", "eventCode", "success"] as const;
+  const strings = [
+    "pspReference",
+    "merchantAccountCode",
+    "merchantReference",
+    "eventCode",
+    "success",
+  ] as const;
   if (!strings.every((field) => typeof value[field] === "string")) return undefined;
   const amount = value.amount;
   if (!isObject(amount) || !Number.isSafeInteger(amount.value) || typeof amount.currency !== "string") {
@@ -169,14 +185,18 @@ function readItem(value: unknown): NotificationItem | undefined {
     eventCode: value.eventCode as string,
     success: value.success as string,
     reason: optional("reason"),
-    hmacSignature: typeof additionalData.hmacSignature === "string" ? additionalData.hmacSignature : undefined,
+    hmacSignature: typeof additionalData.hmacSignature === "string"
+      ? additionalData.hmacSignature
+      : undefined,
   };
 }
 
 function hexToBytes(hex: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^(?:[0-9a-fA-F]{2})+$/.test(hex)) return undefined;
   const bytes = new Uint8Array(hex.length / 2);
-  for (let index = 0; index < bytes.length; index++) bytes[index] = parseInt(hex.slice(index * 2, index * 2 + 2), 16);
+  for (let index = 0; index < bytes.length; index++) {
+    bytes[index] = parseInt(hex.slice(index * 2, index * 2 + 2), 16);
+  }
   return bytes;
 }
 

@@ -28,7 +28,9 @@ export function mapPaymentResult(body: Json, expected: ExpectedPayment): PspOutc
       if (pspReference === undefined) return { kind: "unknown", detail: "authorised without a pspReference" };
       return { kind: "succeeded", pspReference, amount: expected.amount };
     case "failed": {
-      const code = rule.code === BY_REFUSAL_REASON ? refusalCode(body.refusalReasonCode, body.refusalReason) : rule.code;
+      const code = rule.code === BY_REFUSAL_REASON
+        ? refusalCode(body.refusalReasonCode, body.refusalReason)
+        : rule.code;
       const reason = typeof body.refusalReason === "string" && body.refusalReason !== ""
         ? safeText(body.refusalReason)
         : codeText;
@@ -37,7 +39,11 @@ export function mapPaymentResult(body: Json, expected: ExpectedPayment): PspOutc
     case "requires_action": {
       const redirect = redirectAction(body.action);
       if (redirect === undefined) {
-        return { kind: "unknown", detail: `result ${codeText} without a redirect action the gateway can follow`, pspReference };
+        return {
+          kind: "unknown",
+          detail: `result ${codeText} without a redirect action the gateway can follow`,
+          pspReference,
+        };
       }
       return {
         kind: "requires_action",
@@ -47,7 +53,9 @@ export function mapPaymentResult(body: Json, expected: ExpectedPayment): PspOutc
       };
     }
     case "pending":
-      if (pspReference === undefined) return { kind: "unknown", detail: `result ${codeText} without a pspReference` };
+      if (pspReference === undefined) {
+        return { kind: "unknown", detail: `result ${codeText} without a pspReference` };
+      }
       return { kind: "pending", pspReference };
     case "unknown":
       return { kind: "unknown", detail: `Adyen result ${codeText}: ${rule.why}`, pspReference };
@@ -55,11 +63,18 @@ export function mapPaymentResult(body: Json, expected: ExpectedPayment): PspOutc
 }
 
 /** Why the answer cannot be about the expected payment, or undefined when it can. */
-function describeMismatch(body: Json, expected: ExpectedPayment, pspReference: string | undefined): string | undefined {
+function describeMismatch(
+  body: Json,
+  expected: ExpectedPayment,
+  pspReference: string | undefined,
+): string | undefined {
   if (typeof body.merchantReference === "string" && body.merchantReference !== expected.reference) {
     return "Adyen answered about another merchant reference";
   }
-  if (expected.pspReference !== undefined && pspReference !== undefined && pspReference !== expected.pspReference) {
+  if (
+    expected.pspReference !== undefined && pspReference !== undefined &&
+    pspReference !== expected.pspReference
+  ) {
     return "Adyen answered about another payment";
   }
   if (body.amount !== undefined && !sameAmount(body.amount, expected.amount)) {

@@ -12,13 +12,18 @@ import type {
   PspPlugin,
   QueryInput,
 } from "../../src/plugin_api.ts";
-import { adyenCredentialsSchema, type AdyenCredentials, checkoutBaseUrl, readCredentials } from "./credentials.ts";
+import {
+  type AdyenCredentials,
+  adyenCredentialsSchema,
+  checkoutBaseUrl,
+  readCredentials,
+} from "./credentials.ts";
 import { type CallKind, type Json, readAnswer } from "./http_answer.ts";
 import { ADYEN_MANIFEST } from "./manifest.ts";
 import {
   mapModificationAnswer,
-  type ModificationOperation,
   modificationBody,
+  type ModificationOperation,
   modificationPath,
   type ModificationRequest,
 } from "./modifications.ts";
@@ -57,7 +62,11 @@ async function pay(input: PayInput, ctx: PspCallContext): Promise<PspOutcome> {
   const endpoint = resolveEndpoint(ctx);
   if (endpoint === undefined) return notConfigured();
   if (input.card === undefined) {
-    return { kind: "failed", code: "invalid_request", message: "card details are required for an Adyen card payment" };
+    return {
+      kind: "failed",
+      code: "invalid_request",
+      message: "card details are required for an Adyen card payment",
+    };
   }
   const body = paymentRequest(input, input.card, endpoint.credentials.merchantAccount);
   return await callPayments(endpoint, ctx, "/payments", body, "operation", {
@@ -72,13 +81,23 @@ async function continueAfterRedirect(input: ContinueInput, ctx: PspCallContext):
   const redirectResult = input.returnParams.redirectResult;
   if (redirectResult === undefined || redirectResult === "") {
     // Nothing to submit, so nothing was sent; the payment stays as it was at Adyen.
-    return { kind: "unknown", detail: "the buyer came back without redirectResult; nothing was sent to Adyen" };
+    return {
+      kind: "unknown",
+      detail: "the buyer came back without redirectResult; nothing was sent to Adyen",
+    };
   }
-  return await callPayments(endpoint, ctx, "/payments/details", { details: { redirectResult } }, "operation", {
-    reference: input.reference,
-    amount: input.amount,
-    pspReference: input.pspReference ?? input.resume.pspReference,
-  });
+  return await callPayments(
+    endpoint,
+    ctx,
+    "/payments/details",
+    { details: { redirectResult } },
+    "operation",
+    {
+      reference: input.reference,
+      amount: input.amount,
+      pspReference: input.pspReference ?? input.resume.pspReference,
+    },
+  );
 }
 
 async function modify(
@@ -108,7 +127,9 @@ async function modify(
  */
 async function query(input: QueryInput, ctx: PspCallContext): Promise<PspOutcome> {
   const endpoint = resolveEndpoint(ctx);
-  if (endpoint === undefined) return { kind: "unknown", detail: "the shop's Adyen credentials are not usable" };
+  if (endpoint === undefined) {
+    return { kind: "unknown", detail: "the shop's Adyen credentials are not usable" };
+  }
   const expected: ExpectedPayment = { reference: input.reference, amount: input.amount };
   switch (input.operation) {
     case "pay": {
@@ -137,7 +158,10 @@ async function query(input: QueryInput, ctx: PspCallContext): Promise<PspOutcome
     case "void":
     case "refund": {
       if (input.paymentPspReference === undefined) {
-        return { kind: "unknown", detail: "cannot ask Adyen about a modification without the payment's pspReference" };
+        return {
+          kind: "unknown",
+          detail: "cannot ask Adyen about a modification without the payment's pspReference",
+        };
       }
       return await callModification(endpoint, ctx, "query", {
         operation: input.operation,
@@ -158,7 +182,13 @@ async function callPayments(
   call: CallKind,
   expected: ExpectedPayment,
 ): Promise<PspOutcome> {
-  const result = await send(endpoint, ctx, path, body, path === "/payments" ? "payments" : "payments.details");
+  const result = await send(
+    endpoint,
+    ctx,
+    path,
+    body,
+    path === "/payments" ? "payments" : "payments.details",
+  );
   const reading = readAnswer(result, call);
   return reading.kind === "decided" ? reading.outcome : mapPaymentResult(reading.body, expected);
 }

@@ -59,7 +59,10 @@ function recording(inner: PspHttp, sent: Recorded[]): PspHttp {
 
 function pathTemplate(url: string): string {
   const path = new URL(url).pathname.replace(/^.*\/v71/, "");
-  return path.replace(/^\/payments\/(?!details$)[^/]+\/(captures|cancels|refunds)$/, "/payments/{paymentPspReference}/$1");
+  return path.replace(
+    /^\/payments\/(?!details$)[^/]+\/(captures|cancels|refunds)$/,
+    "/payments/{paymentPspReference}/$1",
+  );
 }
 
 /** Every request the plugin sent must match Adyen's spec, carry the API key and the core's key. */
@@ -72,15 +75,20 @@ function checkSent(world: World, numbers: readonly string[]): void {
     ok((request.headers?.["Idempotency-Key"] ?? "").length <= 64);
   }
   const logs = world.logLines.join("\n");
-  for (const secret of [...SECRETS, ...numbers]) ok(!logs.includes(secret), "a secret or card number was logged");
+  for (const secret of [...SECRETS, ...numbers]) {
+    ok(!logs.includes(secret), "a secret or card number was logged");
+  }
 }
 
 function pluginTest(name: string, fn: (world: World) => Promise<void>, options = {}): void {
   Deno.test(name, async () => {
-    const harness = await startHarness(options);
+    const harness = startHarness(options);
     const sent: Recorded[] = [];
     const logLines: string[] = [];
-    const http = recording(createFetchPspHttp({ logger: recordingLogger(logLines), context: { plugin: "adyen" } }), sent);
+    const http = recording(
+      createFetchPspHttp({ logger: recordingLogger(logLines), context: { plugin: "adyen" } }),
+      sent,
+    );
     const world: World = {
       harness,
       sent,
@@ -88,7 +96,12 @@ function pluginTest(name: string, fn: (world: World) => Promise<void>, options =
       context: (overrides = {}) => ({
         idempotencyKey: crypto.randomUUID(),
         deadline: Date.now() + 5_000,
-        credentials: { apiKey: API_KEY, merchantAccount: MERCHANT_ACCOUNT, hmacKeyHex: HMAC_KEY_HEX, baseUrl: harness.checkoutUrl },
+        credentials: {
+          apiKey: API_KEY,
+          merchantAccount: MERCHANT_ACCOUNT,
+          hmacKeyHex: HMAC_KEY_HEX,
+          baseUrl: harness.checkoutUrl,
+        },
         test: true,
         http,
         ...overrides,
@@ -119,12 +132,19 @@ function payInput(number: string, overrides: Record<string, unknown> = {}) {
     captureMode: "sale" as const,
     card: { number, expiryMonth: "3", expiryYear: FUTURE_YEAR, cvv: "737", holderName: "Ada Lovelace" },
     returnUrl: RETURN_URL,
-    shopper: { ipAddress: "203.0.113.7", userAgent: "Mozilla/5.0 (X11; Linux x86_64)", acceptLanguage: "nl-NL,nl;q=0.9" },
+    shopper: {
+      ipAddress: "203.0.113.7",
+      userAgent: "Mozilla/5.0 (X11; Linux x86_64)",
+      acceptLanguage: "nl-NL,nl;q=0.9",
+    },
     ...overrides,
   };
 }
 
-function expectKind<K extends PspOutcome["kind"]>(outcome: PspOutcome, kind: K): Extract<PspOutcome, { kind: K }> {
+function expectKind<K extends PspOutcome["kind"]>(
+  outcome: PspOutcome,
+  kind: K,
+): Extract<PspOutcome, { kind: K }> {
   equal(outcome.kind, kind, `expected ${kind}, got ${JSON.stringify(outcome)}`);
   return outcome as Extract<PspOutcome, { kind: K }>;
 }
@@ -152,7 +172,9 @@ pluginTest("pay() authorises only when captureMode is authorize", async (world) 
   const [payment] = world.harness.emulator.payments();
   equal(payment.captureMode, "manual");
   equal(payment.capturedValue, 0);
-  assertEquals((world.sent[0].request.json as Record<string, unknown>).additionalData, { manualCapture: "true" });
+  assertEquals((world.sent[0].request.json as Record<string, unknown>).additionalData, {
+    manualCapture: "true",
+  });
 });
 
 pluginTest("pay() maps declines to card_declined and insufficient_funds", async (world) => {
@@ -166,8 +188,15 @@ pluginTest("pay() maps declines to card_declined and insufficient_funds", async 
 });
 
 /** The buyer's side of the challenge: POST the action to the page and read the 303 back to the gateway. */
-async function buyerAnswers(url: string, action: "approve" | "fail" | "cancel"): Promise<Record<string, string>> {
-  const response = await fetch(url, { method: "POST", body: new URLSearchParams({ action }), redirect: "manual" });
+async function buyerAnswers(
+  url: string,
+  action: "approve" | "fail" | "cancel",
+): Promise<Record<string, string>> {
+  const response = await fetch(url, {
+    method: "POST",
+    body: new URLSearchParams({ action }),
+    redirect: "manual",
+  });
   equal(response.status, 303);
   await response.body?.cancel();
   const back = new URL(response.headers.get("location") ?? "");
@@ -235,7 +264,13 @@ pluginTest("query() settles a timed-out payment as succeeded by replaying its ke
   const timedOut = expectKind(await plugin.pay(input, ctx), "unknown");
   match(timedOut.detail, /no answer/);
   const outcome = await plugin.query(
-    { operation: "pay", reference: input.reference, amount: input.amount, captureMode: "sale", returnUrl: RETURN_URL },
+    {
+      operation: "pay",
+      reference: input.reference,
+      amount: input.amount,
+      captureMode: "sale",
+      returnUrl: RETURN_URL,
+    },
     { ...ctx, deadline: Date.now() + 5_000 },
   );
   const settled = expectKind(outcome, "succeeded");
@@ -250,7 +285,10 @@ pluginTest("query() settles the 500 card as failed processing_error", async (wor
   const ctx = world.context();
   const first = expectKind(await plugin.pay(input, ctx), "unknown");
   match(first.detail, /HTTP 500/);
-  const outcome = await plugin.query({ operation: "pay", reference: input.reference, amount: input.amount }, ctx);
+  const outcome = await plugin.query(
+    { operation: "pay", reference: input.reference, amount: input.amount },
+    ctx,
+  );
   const failed = expectKind(outcome, "failed");
   equal(failed.code, "processing_error");
   equal(failed.message, "Acquirer Error");
@@ -283,14 +321,20 @@ pluginTest("query() replays a completed 3DS continue call", async (world) => {
   equal(expectKind(outcome, "succeeded").pspReference, action.pspReference);
 });
 
-pluginTest("pay() shortens an idempotency key longer than Adyen's 64 characters, the same way every time", async (w) => {
-  const input = payInput(CARDS.error500);
-  const ctx = w.context({ idempotencyKey: `shop-demo:pay:${"x".repeat(80)}:attempt-1` });
-  expectKind(await plugin.pay(input, ctx), "unknown");
-  const outcome = await plugin.query({ operation: "pay", reference: input.reference, amount: input.amount }, ctx);
-  equal(expectKind(outcome, "failed").code, "processing_error");
-  equal(w.sent[0].request.headers?.["Idempotency-Key"], w.sent[1].request.headers?.["Idempotency-Key"]);
-});
+pluginTest(
+  "pay() shortens an idempotency key longer than Adyen's 64 characters, the same way every time",
+  async (w) => {
+    const input = payInput(CARDS.error500);
+    const ctx = w.context({ idempotencyKey: `shop-demo:pay:${"x".repeat(80)}:attempt-1` });
+    expectKind(await plugin.pay(input, ctx), "unknown");
+    const outcome = await plugin.query(
+      { operation: "pay", reference: input.reference, amount: input.amount },
+      ctx,
+    );
+    equal(expectKind(outcome, "failed").code, "processing_error");
+    equal(w.sent[0].request.headers?.["Idempotency-Key"], w.sent[1].request.headers?.["Idempotency-Key"]);
+  },
+);
 
 async function notificationFor(world: World, pspReference: string): Promise<RawNotification> {
   const webhook = await world.harness.waitForWebhook((item) => item.pspReference === pspReference);
@@ -304,12 +348,23 @@ pluginTest("capture(), void() and refund() are pending until their notification 
     ["refund", 150],
     ["capture", 600],
   ] as const;
-  const pay = expectKind(await plugin.pay(payInput(CARDS.approved, { captureMode: "authorize" }), world.context()), "succeeded");
-  const authorisation = await plugin.parseNotification(await notificationFor(world, pay.pspReference), credentials);
+  const pay = expectKind(
+    await plugin.pay(payInput(CARDS.approved, { captureMode: "authorize" }), world.context()),
+    "succeeded",
+  );
+  const authorisation = await plugin.parseNotification(
+    await notificationFor(world, pay.pspReference),
+    credentials,
+  );
   equal(authorisation.kind, "events");
   for (const [operation, amountMinor] of rows) {
     const reference = `${operation}_${crypto.randomUUID()}`;
-    const input = { reference, paymentPspReference: pay.pspReference, amount: { amountMinor, currency: "EUR" }, paymentAmount: EUR_10 };
+    const input = {
+      reference,
+      paymentPspReference: pay.pspReference,
+      amount: { amountMinor, currency: "EUR" },
+      paymentAmount: EUR_10,
+    };
     const pending = expectKind(await plugin[operation](input, world.context()), "pending");
     const raw = await notificationFor(world, pending.pspReference);
     assertEquals(plugin.notificationReferences(raw), [reference]);
@@ -322,13 +377,22 @@ pluginTest("capture(), void() and refund() are pending until their notification 
     equal(event.reference, reference);
     assertEquals(expectKind(event.outcome, "succeeded").amount, input.amount);
   }
-  const authorised = expectKind(await plugin.pay(payInput(CARDS.approved, { captureMode: "authorize" }), world.context()), "succeeded");
+  const authorised = expectKind(
+    await plugin.pay(payInput(CARDS.approved, { captureMode: "authorize" }), world.context()),
+    "succeeded",
+  );
   const reference = `void_${crypto.randomUUID()}`;
   const voided = expectKind(
-    await plugin.void({ reference, paymentPspReference: authorised.pspReference, paymentAmount: EUR_10 }, world.context()),
+    await plugin.void(
+      { reference, paymentPspReference: authorised.pspReference, paymentAmount: EUR_10 },
+      world.context(),
+    ),
     "pending",
   );
-  const parsed = await plugin.parseNotification(await notificationFor(world, voided.pspReference), credentials);
+  const parsed = await plugin.parseNotification(
+    await notificationFor(world, voided.pspReference),
+    credentials,
+  );
   if (parsed.kind !== "events") throw new Error(`rejected: ${parsed.reason}`);
   equal(parsed.events[0].operation, "void");
   expectKind(parsed.events[0].outcome, "succeeded");
@@ -336,7 +400,10 @@ pluginTest("capture(), void() and refund() are pending until their notification 
 
 pluginTest("a refused modification arrives as a failed notification", async (world) => {
   const credentials = world.context().credentials;
-  const pay = expectKind(await plugin.pay(payInput(CARDS.approved, { captureMode: "authorize" }), world.context()), "succeeded");
+  const pay = expectKind(
+    await plugin.pay(payInput(CARDS.approved, { captureMode: "authorize" }), world.context()),
+    "succeeded",
+  );
   const pending = expectKind(
     await plugin.refund(
       { reference: "refund_1", paymentPspReference: pay.pspReference, amount: EUR_10, paymentAmount: EUR_10 },
@@ -344,7 +411,10 @@ pluginTest("a refused modification arrives as a failed notification", async (wor
     ),
     "pending",
   );
-  const parsed = await plugin.parseNotification(await notificationFor(world, pending.pspReference), credentials);
+  const parsed = await plugin.parseNotification(
+    await notificationFor(world, pending.pspReference),
+    credentials,
+  );
   if (parsed.kind !== "events") throw new Error(`rejected: ${parsed.reason}`);
   const failed = expectKind(parsed.events[0].outcome, "failed");
   equal(failed.code, "refund_failed");
@@ -352,9 +422,17 @@ pluginTest("a refused modification arrives as a failed notification", async (wor
 });
 
 pluginTest("query() asks about a modification with its own key", async (world) => {
-  const pay = expectKind(await plugin.pay(payInput(CARDS.approved, { captureMode: "authorize" }), world.context()), "succeeded");
+  const pay = expectKind(
+    await plugin.pay(payInput(CARDS.approved, { captureMode: "authorize" }), world.context()),
+    "succeeded",
+  );
   const ctx = world.context();
-  const input = { reference: "capture_1", paymentPspReference: pay.pspReference, amount: EUR_10, paymentAmount: EUR_10 };
+  const input = {
+    reference: "capture_1",
+    paymentPspReference: pay.pspReference,
+    amount: EUR_10,
+    paymentAmount: EUR_10,
+  };
   const pending = expectKind(await plugin.capture(input, ctx), "pending");
   const asked = await plugin.query(
     { operation: "capture", reference: "capture_1", paymentPspReference: pay.pspReference, amount: EUR_10 },
@@ -394,7 +472,10 @@ pluginTest("parseNotification() rejects forged, unsigned and foreign notificatio
 
 pluginTest("pay() maps bad credentials to psp_authentication_failed", async (world) => {
   const base = world.context();
-  const wrongKey = await plugin.pay(payInput(CARDS.approved), world.context({ credentials: { ...base.credentials, apiKey: "wrong-key" } }));
+  const wrongKey = await plugin.pay(
+    payInput(CARDS.approved),
+    world.context({ credentials: { ...base.credentials, apiKey: "wrong-key" } }),
+  );
   equal(expectKind(wrongKey, "failed").code, "psp_authentication_failed");
   const foreign = await plugin.pay(
     payInput(CARDS.approved),
@@ -419,7 +500,9 @@ pluginTest("pay() is unknown when Adyen cannot be reached", async (world) => {
   const port = (closed.addr as Deno.NetAddr).port;
   closed.close();
   const base = world.context();
-  const ctx = world.context({ credentials: { ...base.credentials, baseUrl: `http://127.0.0.1:${port}/v71` } });
+  const ctx = world.context({
+    credentials: { ...base.credentials, baseUrl: `http://127.0.0.1:${port}/v71` },
+  });
   // not_sent or no_answer, depending on how the transport reads the refusal: unknown either way.
   expectKind(await plugin.pay(payInput(CARDS.approved), ctx), "unknown");
 });
@@ -432,16 +515,22 @@ Deno.test("pay() reports not_sent as unknown, saying it was not sent", async () 
   match(outcome.detail, /^not sent to Adyen: connection refused$/);
 });
 
-pluginTest("pay() fails without sending when credentials are unusable or the card is missing", async (world) => {
-  const live = await plugin.pay(payInput(CARDS.approved), world.context({
-    test: false,
-    credentials: { apiKey: API_KEY, merchantAccount: MERCHANT_ACCOUNT, hmacKeyHex: HMAC_KEY_HEX },
-  }));
-  equal(expectKind(live, "failed").code, "account_not_configured");
-  const noCard = await plugin.pay(payInput(CARDS.approved, { card: undefined }), world.context());
-  equal(expectKind(noCard, "failed").code, "invalid_request");
-  equal(world.sent.length, 0);
-});
+pluginTest(
+  "pay() fails without sending when credentials are unusable or the card is missing",
+  async (world) => {
+    const live = await plugin.pay(
+      payInput(CARDS.approved),
+      world.context({
+        test: false,
+        credentials: { apiKey: API_KEY, merchantAccount: MERCHANT_ACCOUNT, hmacKeyHex: HMAC_KEY_HEX },
+      }),
+    );
+    equal(expectKind(live, "failed").code, "account_not_configured");
+    const noCard = await plugin.pay(payInput(CARDS.approved, { card: undefined }), world.context());
+    equal(expectKind(noCard, "failed").code, "invalid_request");
+    equal(world.sent.length, 0);
+  },
+);
 
 /** A PspHttp that answers one canned response, for answers the emulator never gives. */
 function canned(status: number, body: string, headers: Record<string, string> = {}): PspHttp {
@@ -453,15 +542,64 @@ Deno.test("pay() treats answers it cannot trust as unknown, never as a result", 
   const input = payInput(CARDS.approved, { reference: "pay_1" });
   const rows: [string, PspHttp][] = [
     ["unparseable JSON", canned(200, "<html>oops</html>")],
-    ["an unrecognised resultCode", canned(200, JSON.stringify({ pspReference: "ABCDEFGHIJKLMNOP", resultCode: "Approved" }))],
-    ["another amount", canned(200, JSON.stringify({ pspReference: "ABCDEFGHIJKLMNOP", resultCode: "Authorised", amount: { value: 1, currency: "EUR" } }))],
-    ["another currency", canned(200, JSON.stringify({ pspReference: "ABCDEFGHIJKLMNOP", resultCode: "Authorised", amount: { value: 1000, currency: "USD" } }))],
-    ["another merchant reference", canned(200, JSON.stringify({ pspReference: "ABCDEFGHIJKLMNOP", resultCode: "Authorised", merchantReference: "pay_2" }))],
+    [
+      "an unrecognised resultCode",
+      canned(200, JSON.stringify({ pspReference: "ABCDEFGHIJKLMNOP", resultCode: "Approved" })),
+    ],
+    [
+      "another amount",
+      canned(
+        200,
+        JSON.stringify({
+          pspReference: "ABCDEFGHIJKLMNOP",
+          resultCode: "Authorised",
+          amount: { value: 1, currency: "EUR" },
+        }),
+      ),
+    ],
+    [
+      "another currency",
+      canned(
+        200,
+        JSON.stringify({
+          pspReference: "ABCDEFGHIJKLMNOP",
+          resultCode: "Authorised",
+          amount: { value: 1000, currency: "USD" },
+        }),
+      ),
+    ],
+    [
+      "another merchant reference",
+      canned(
+        200,
+        JSON.stringify({
+          pspReference: "ABCDEFGHIJKLMNOP",
+          resultCode: "Authorised",
+          merchantReference: "pay_2",
+        }),
+      ),
+    ],
     ["Authorised without pspReference", canned(200, JSON.stringify({ resultCode: "Authorised" }))],
-    ["RedirectShopper without an action", canned(200, JSON.stringify({ pspReference: "ABCDEFGHIJKLMNOP", resultCode: "RedirectShopper" }))],
-    ["a native 3DS2 action", canned(200, JSON.stringify({ pspReference: "ABCDEFGHIJKLMNOP", resultCode: "IdentifyShopper", action: { type: "threeDS2" } }))],
+    [
+      "RedirectShopper without an action",
+      canned(200, JSON.stringify({ pspReference: "ABCDEFGHIJKLMNOP", resultCode: "RedirectShopper" })),
+    ],
+    [
+      "a native 3DS2 action",
+      canned(
+        200,
+        JSON.stringify({
+          pspReference: "ABCDEFGHIJKLMNOP",
+          resultCode: "IdentifyShopper",
+          action: { type: "threeDS2" },
+        }),
+      ),
+    ],
     ["HTTP 503", canned(503, "")],
-    ["a transient 409", canned(409, JSON.stringify({ status: 409, errorCode: "704" }), { "Transient-Error": "true" })],
+    [
+      "a transient 409",
+      canned(409, JSON.stringify({ status: 409, errorCode: "704" }), { "Transient-Error": "true" }),
+    ],
     ["HTTP 429", canned(429, "")],
     ["no answer", { send: () => Promise.resolve({ kind: "no_answer", detail: "timed out" }) }],
   ];
@@ -477,9 +615,15 @@ Deno.test("query() never turns a non-settling answer into a failure", async (t) 
   const credentials = { apiKey: API_KEY, merchantAccount: MERCHANT_ACCOUNT, hmacKeyHex: HMAC_KEY_HEX };
   for (const status of [400, 401, 403, 404, 409, 422, 500]) {
     await t.step(`HTTP ${status}`, async () => {
-      const http = canned(status, JSON.stringify({ status, errorCode: "000", message: "x", errorType: "validation" }));
+      const http = canned(
+        status,
+        JSON.stringify({ status, errorCode: "000", message: "x", errorType: "validation" }),
+      );
       const ctx = { idempotencyKey: "k1", deadline: Date.now() + 1000, credentials, test: true, http };
-      expectKind(await plugin.query({ operation: "pay", reference: "pay_1", amount: EUR_10 }, ctx), "unknown");
+      expectKind(
+        await plugin.query({ operation: "pay", reference: "pay_1", amount: EUR_10 }, ctx),
+        "unknown",
+      );
     });
   }
 });

@@ -37,13 +37,16 @@ export interface Harness {
   /** Makes the webhook receiver answer this status to the next `count` deliveries. */
   failNextWebhooks(count: number, status?: number): void;
   /** Waits until a received notification matches, failing the test after `timeoutMs`. */
-  waitForWebhook(match: (item: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<ReceivedWebhook>;
+  waitForWebhook(
+    match: (item: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<ReceivedWebhook>;
   close(): Promise<void>;
 }
 
-export async function startHarness(
+export function startHarness(
   options: Partial<Omit<AdyenEmulatorOptions, "publicUrl" | "basePath" | "accounts">> = {},
-): Promise<Harness> {
+): Harness {
   const webhooks: ReceivedWebhook[] = [];
   let failures: { count: number; status: number } = { count: 0, status: 500 };
   const receiver = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
@@ -55,13 +58,14 @@ export async function startHarness(
     webhooks.push({ body, json: JSON.parse(body) });
     return new Response("[accepted]");
   });
-  let emulator: AdyenEmulator | undefined;
+  // The emulator needs its public URL, which is known only once the server listens on its port.
+  const mounted: { emulator?: AdyenEmulator } = {};
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (request) => emulator?.fetch(request) ?? new Response("starting", { status: 503 }),
+    (request) => mounted.emulator?.fetch(request) ?? new Response("starting", { status: 503 }),
   );
   const publicUrl = `http://127.0.0.1:${server.addr.port}${MOUNT_PREFIX}`;
-  emulator = createAdyenEmulator({
+  const ready = createAdyenEmulator({
     publicUrl,
     basePath: MOUNT_PREFIX,
     accounts: [
@@ -78,7 +82,7 @@ export async function startHarness(
     holdMs: 2_000,
     ...options,
   });
-  const ready = emulator;
+  mounted.emulator = ready;
   return {
     emulator: ready,
     checkoutUrl: `${publicUrl}/v71`,
@@ -112,18 +116,30 @@ export function delay(ms: number): Promise<void> {
 
 /** Throws with every issue listed when a body does not match the spec. */
 export function assertValid(issues: ReturnType<SpecValidator["request"]>, what: string): void {
-  if (issues.length > 0) throw new Error(`${what} does not match Adyen's OpenAPI document:\n${formatIssues(issues)}`);
+  if (issues.length > 0) {
+    throw new Error(`${what} does not match Adyen's OpenAPI document:\n${formatIssues(issues)}`);
+  }
 }
 
 /** A card expiry year safely in the future, whatever year the tests run in. */
 export const FUTURE_YEAR = String(new Date().getUTCFullYear() + 3);
 
 export function cardMethod(number: string): Record<string, string> {
-  return { type: "scheme", number, expiryMonth: "03", expiryYear: FUTURE_YEAR, cvc: "737", holderName: "Ada Lovelace" };
+  return {
+    type: "scheme",
+    number,
+    expiryMonth: "03",
+    expiryYear: FUTURE_YEAR,
+    cvc: "737",
+    holderName: "Ada Lovelace",
+  };
 }
 
 /** A schema-valid PaymentRequest for the emulator. */
-export function paymentBody(number: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function paymentBody(
+  number: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     merchantAccount: MERCHANT_ACCOUNT,
     reference: `order-${crypto.randomUUID()}`,

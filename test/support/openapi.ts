@@ -74,8 +74,12 @@ export function createSpecValidator(specPath: string | URL): SpecValidator {
       if (operation === undefined) return [{ path: "/", message: `no operation ${method} ${pathTemplate}` }];
       const requestBody = resolvePointer(spec, `${operation}/requestBody`);
       if (requestBody === undefined) return [{ path: "/", message: "operation has no request body" }];
-      const pointer = `${refOrPointer(spec, requestBody, `${operation}/requestBody`)}/content/application~1json/schema`;
-      if (resolvePointer(spec, pointer) === undefined) return [{ path: "/", message: "no JSON request schema" }];
+      const pointer = `${
+        refOrPointer(spec, requestBody, `${operation}/requestBody`)
+      }/content/application~1json/schema`;
+      if (resolvePointer(spec, pointer) === undefined) {
+        return [{ path: "/", message: "no JSON request schema" }];
+      }
       return validateAt(pointer, body);
     },
     response(method, pathTemplate, status, body) {
@@ -84,7 +88,9 @@ export function createSpecValidator(specPath: string | URL): SpecValidator {
       const responses = resolvePointer(spec, `${operation}/responses`) as Json | undefined;
       const key = responses?.[String(status)] !== undefined ? String(status) : "default";
       const response = responses?.[key];
-      if (response === undefined) return [{ path: "/", message: `no response documented for status ${status}` }];
+      if (response === undefined) {
+        return [{ path: "/", message: `no response documented for status ${status}` }];
+      }
       const base = refOrPointer(spec, response, `${operation}/responses/${key}`);
       const pointer = `${base}/content/application~1json/schema`;
       if (resolvePointer(spec, pointer) === undefined) {

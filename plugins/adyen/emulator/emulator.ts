@@ -8,7 +8,12 @@
 import { Hono } from "hono";
 import { formatAmount } from "../../../src/plugin_api.ts";
 import { createIdempotencyStore, MAX_IDEMPOTENCY_KEY_LENGTH, type StoredAnswer } from "./idempotency.ts";
-import { applyModification, type ModificationKind, type PaymentRecord, type PaymentStatus } from "./ledger.ts";
+import {
+  applyModification,
+  type ModificationKind,
+  type PaymentRecord,
+  type PaymentStatus,
+} from "./ledger.ts";
 import { isPspReference, newPspReference, newToken } from "./references.ts";
 import {
   idempotencyKeyInProgress,
@@ -22,7 +27,14 @@ import {
 } from "./service_error.ts";
 import { cardBehaviour, cardBrand } from "./test_cards.ts";
 import { isChallengeAction, renderChallengePage, renderMessagePage } from "./threeds_page.ts";
-import { type Amount, checkAmount, checkPayment, isObject, merchantAccountOf, type ValidPayment } from "./validation.ts";
+import {
+  type Amount,
+  checkAmount,
+  checkPayment,
+  isObject,
+  merchantAccountOf,
+  type ValidPayment,
+} from "./validation.ts";
 import { createWebhookSender, type DeliveryRecord, type UnsignedItem } from "./webhooks.ts";
 
 type Json = Record<string, unknown>;
@@ -91,7 +103,9 @@ type Outcome =
     readonly kind: "answered";
     readonly answer: StoredAnswer;
     /** How the first request is answered when it differs from the stored answer (the special test cards). */
-    readonly delivery?: { readonly kind: "internal_error"; readonly pspReference: string } | { readonly kind: "hold" };
+    readonly delivery?: { readonly kind: "internal_error"; readonly pspReference: string } | {
+      readonly kind: "hold";
+    };
   };
 
 interface Caller {
@@ -123,7 +137,9 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
       throw new Error("Cannot add an Adyen emulator account without an API key and a merchant account");
     }
     if (!/^(?:[0-9a-fA-F]{2})+$/.test(account.hmacKeyHex)) {
-      throw new Error(`Cannot add an Adyen emulator account with a non-hex HMAC key: ${account.merchantAccount}`);
+      throw new Error(
+        `Cannot add an Adyen emulator account with a non-hex HMAC key: ${account.merchantAccount}`,
+      );
     }
     if (account.webhookUrl !== undefined) new URL(account.webhookUrl);
     const existing = accounts.findIndex((a) =>
@@ -138,7 +154,10 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     return accounts.find((account) => account.merchantAccount === merchantAccount);
   }
 
-  function notify(merchantAccount: string, item: Omit<UnsignedItem, "eventDate" | "merchantAccountCode">): void {
+  function notify(
+    merchantAccount: string,
+    item: Omit<UnsignedItem, "eventDate" | "merchantAccountCode">,
+  ): void {
     const account = accountFor(merchantAccount);
     if (account?.webhookUrl === undefined) return;
     webhooks.send(account.webhookUrl, account.hmacKeyHex, {
@@ -162,9 +181,15 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
         ? `${payment.authCode}:${payment.cardSummary}:${payment.expiryDate}`
         : payment.refusalReason ?? "",
       additionalData: success
-        ? { authCode: payment.authCode ?? "", cardSummary: payment.cardSummary, expiryDate: payment.expiryDate }
+        ? {
+          authCode: payment.authCode ?? "",
+          cardSummary: payment.cardSummary,
+          expiryDate: payment.expiryDate,
+        }
         : { refusalReasonRaw: payment.refusalReason ?? "", cardSummary: payment.cardSummary },
-      ...(success ? { operations: payment.manualCapture ? ["CANCEL", "CAPTURE", "REFUND"] : ["REFUND"] } : {}),
+      ...(success
+        ? { operations: payment.manualCapture ? ["CANCEL", "CAPTURE", "REFUND"] : ["REFUND"] }
+        : {}),
     });
   }
 
@@ -178,7 +203,13 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     }
   }
 
-  function refuse(payment: PaymentRecord, resultCode: string, reason: string, code: string, status: PaymentStatus) {
+  function refuse(
+    payment: PaymentRecord,
+    resultCode: string,
+    reason: string,
+    code: string,
+    status: PaymentStatus,
+  ) {
     payment.status = status;
     payment.resultCode = resultCode;
     payment.refusalReason = reason;
@@ -244,7 +275,9 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
       case "authorise":
       case "authorise_then_hold": {
         authorise(payment);
-        notifyAuthorisation(payment);
+        // The sandbox's lost-answer cards lose their notification too (contract section 7: the gateway must
+        // find out by asking the PSP), so that reconciliation, not a webhook, settles them.
+        if (behaviour.kind === "authorise") notifyAuthorisation(payment);
         const answer = { status: 200, body: resultBody(payment) };
         return behaviour.kind === "authorise" ? { kind: "answered", answer } : {
           kind: "answered",
@@ -259,7 +292,6 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
       }
       case "error_then_500": {
         refuse(payment, "Error", "Acquirer Error", "4", "error");
-        notifyAuthorisation(payment);
         return {
           kind: "answered",
           answer: { status: 200, body: resultBody(payment) },
@@ -295,16 +327,24 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
   function handleDetails(caller: Caller, body: Json): Outcome {
     const details = body.details;
     if (!isObject(details)) {
-      return { kind: "rejected", error: validationError("000", "Required object 'details' is not provided.") };
+      return {
+        kind: "rejected",
+        error: validationError("000", "Required object 'details' is not provided."),
+      };
     }
     const redirectResult = details.redirectResult;
     if (typeof redirectResult !== "string" || redirectResult === "") {
-      return { kind: "rejected", error: validationError("000", "Required field 'redirectResult' is not provided.") };
+      return {
+        kind: "rejected",
+        error: validationError("000", "Required field 'redirectResult' is not provided."),
+      };
     }
     const pspReference = redirectResults.get(redirectResult);
     const payment = pspReference === undefined ? undefined : payments.get(pspReference);
     // A payment of another API credential's merchant account is indistinguishable from an unknown one.
-    if (payment === undefined || !caller.accounts.some((a) => a.merchantAccount === payment.merchantAccount)) {
+    if (
+      payment === undefined || !caller.accounts.some((a) => a.merchantAccount === payment.merchantAccount)
+    ) {
       return { kind: "rejected", error: validationError("000", "Invalid payload provided") };
     }
     if (payment.detailsAnswer === undefined) {
@@ -447,13 +487,17 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     });
     // The client is gone, or the emulator is shutting down: a plain answer does, no need to drop anything.
     if (end === "client_left") return new Response(null, { status: 499 });
-    if (end === "closed") return json(503, { status: 503, errorCode: "000", message: "Closed", errorType: "internal" });
+    if (end === "closed") {
+      return json(503, { status: 503, errorCode: "000", message: "Closed", errorType: "internal" });
+    }
     // A body that fails before its first byte makes the server abort the connection: the client sees a
     // broken exchange, never an answer.
     return new Response(
       new ReadableStream({
         start(controller) {
-          controller.error(new Error("Adyen emulator dropped a held connection on purpose (timeout test card)"));
+          controller.error(
+            new Error("Adyen emulator dropped a held connection on purpose (timeout test card)"),
+          );
         },
       }),
       { status: 200, headers: { "content-type": "application/json" } },
@@ -471,9 +515,18 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
 
   app.post("/v71/payments", (c) => api(c.req.raw, handlePayment));
   app.post("/v71/payments/details", (c) => api(c.req.raw, handleDetails));
-  app.post("/v71/payments/:ref/captures", (c) => api(c.req.raw, handleModification("capture", c.req.param("ref"))));
-  app.post("/v71/payments/:ref/cancels", (c) => api(c.req.raw, handleModification("cancel", c.req.param("ref"))));
-  app.post("/v71/payments/:ref/refunds", (c) => api(c.req.raw, handleModification("refund", c.req.param("ref"))));
+  app.post(
+    "/v71/payments/:ref/captures",
+    (c) => api(c.req.raw, handleModification("capture", c.req.param("ref"))),
+  );
+  app.post(
+    "/v71/payments/:ref/cancels",
+    (c) => api(c.req.raw, handleModification("cancel", c.req.param("ref"))),
+  );
+  app.post(
+    "/v71/payments/:ref/refunds",
+    (c) => api(c.req.raw, handleModification("refund", c.req.param("ref"))),
+  );
 
   app.get("/threeds/:id", (c) => {
     const payment = challengePayment(c.req.param("id"));
@@ -483,9 +536,9 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     return c.html(renderChallengePage({
       merchantAccount: payment.merchantAccount,
       merchantReference: payment.merchantReference,
-      amountText: `${formatAmount({ amountMinor: payment.amount.value, currency: payment.amount.currency })} ${
-        payment.amount.currency
-      }`,
+      amountText: `${
+        formatAmount({ amountMinor: payment.amount.value, currency: payment.amount.currency })
+      } ${payment.amount.currency}`,
       cardSummary: payment.cardSummary,
       decided: payment.decision,
     }));
@@ -503,7 +556,10 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
       action = undefined;
     }
     if (!isChallengeAction(action)) {
-      return c.html(renderMessagePage("Bad request", "Send action=approve, action=fail or action=cancel."), 400);
+      return c.html(
+        renderMessagePage("Bad request", "Send action=approve, action=fail or action=cancel."),
+        400,
+      );
     }
     // The first answer stands: a second click (or a replayed form) returns the shopper with the same result.
     if (payment.decision === undefined) payment.decision = action;

@@ -25,7 +25,10 @@ interface Answer {
 }
 
 function template(path: string): string {
-  return path.replace(/^\/payments\/(?!details$)[^/]+\/(captures|cancels|refunds)$/, "/payments/{paymentPspReference}/$1");
+  return path.replace(
+    /^\/payments\/(?!details$)[^/]+\/(captures|cancels|refunds)$/,
+    "/payments/{paymentPspReference}/$1",
+  );
 }
 
 /** POSTs to the emulator's Checkout API and checks the request and the answer against Adyen's spec. */
@@ -55,7 +58,10 @@ function checkAnswer(path: string, answer: Answer): void {
     assertValid(CHECKOUT_SPEC.schema("ServiceError", answer.body), "409 answer");
     return;
   }
-  assertValid(CHECKOUT_SPEC.response("POST", template(path), answer.status, answer.body), `${answer.status} answer`);
+  assertValid(
+    CHECKOUT_SPEC.response("POST", template(path), answer.status, answer.body),
+    `${answer.status} answer`,
+  );
 }
 
 function itemOf(webhook: ReceivedWebhook): Record<string, unknown> {
@@ -65,7 +71,10 @@ function itemOf(webhook: ReceivedWebhook): Record<string, unknown> {
 /** Checks a notification against the spec of its event and verifies its HMAC independently (node:crypto). */
 function checkWebhook(webhook: ReceivedWebhook): Record<string, unknown> {
   const item = itemOf(webhook);
-  assertValid(WEBHOOKS_SPEC.request("POST", `/${item.eventCode}`, webhook.json), `${item.eventCode} notification`);
+  assertValid(
+    WEBHOOKS_SPEC.request("POST", `/${item.eventCode}`, webhook.json),
+    `${item.eventCode} notification`,
+  );
   const amount = item.amount as { value: number; currency: string };
   const signed = [
     item.pspReference,
@@ -84,7 +93,7 @@ function checkWebhook(webhook: ReceivedWebhook): Record<string, unknown> {
 
 function emulatorTest(name: string, fn: (harness: Harness) => Promise<void>, options = {}): void {
   Deno.test(name, async () => {
-    const harness = await startHarness(options);
+    const harness = startHarness(options);
     try {
       await fn(harness);
     } finally {
@@ -113,22 +122,27 @@ emulatorTest("emulator authorises and captures the approved test card, then noti
   equal(webhook.json.live, "false");
 });
 
-emulatorTest("emulator refuses the decline and insufficient-funds cards with Adyen's reasons", async (harness) => {
-  const rows = [
-    ["4000000000000002", "Refused", "2"],
-    ["4000000000009995", "Not enough balance", "12"],
-  ] as const;
-  for (const [number, reason, code] of rows) {
-    const answer = await post(harness, "/payments", paymentBody(number), { key: crypto.randomUUID() });
-    equal(answer.status, 200);
-    equal(answer.body.resultCode, "Refused");
-    equal(answer.body.refusalReason, reason);
-    equal(answer.body.refusalReasonCode, code);
-    const item = checkWebhook(await harness.waitForWebhook((i) => i.pspReference === answer.body.pspReference));
-    equal(item.success, "false");
-    equal(item.reason, reason);
-  }
-});
+emulatorTest(
+  "emulator refuses the decline and insufficient-funds cards with Adyen's reasons",
+  async (harness) => {
+    const rows = [
+      ["4000000000000002", "Refused", "2"],
+      ["4000000000009995", "Not enough balance", "12"],
+    ] as const;
+    for (const [number, reason, code] of rows) {
+      const answer = await post(harness, "/payments", paymentBody(number), { key: crypto.randomUUID() });
+      equal(answer.status, 200);
+      equal(answer.body.resultCode, "Refused");
+      equal(answer.body.refusalReason, reason);
+      equal(answer.body.refusalReasonCode, code);
+      const item = checkWebhook(
+        await harness.waitForWebhook((i) => i.pspReference === answer.body.pspReference),
+      );
+      equal(item.success, "false");
+      equal(item.reason, reason);
+    }
+  },
+);
 
 /** Drives the challenge page like a script: GET it, POST the action, and read the 303 by hand. */
 async function answerChallenge(url: string, action: string): Promise<URL> {
@@ -136,8 +150,14 @@ async function answerChallenge(url: string, action: string): Promise<URL> {
   equal(page.status, 200);
   const html = await page.text();
   match(html, /<form method="post">/);
-  for (const value of ["approve", "fail", "cancel"]) match(html, new RegExp(`name="action" value="${value}"`));
-  const submitted = await fetch(url, { method: "POST", body: new URLSearchParams({ action }), redirect: "manual" });
+  for (const value of ["approve", "fail", "cancel"]) {
+    match(html, new RegExp(`name="action" value="${value}"`));
+  }
+  const submitted = await fetch(url, {
+    method: "POST",
+    body: new URLSearchParams({ action }),
+    redirect: "manual",
+  });
   equal(submitted.status, 303);
   await submitted.body?.cancel();
   return new URL(submitted.headers.get("location") ?? "");
@@ -171,85 +191,106 @@ emulatorTest("emulator runs the 3DS redirect flow to Authorised when the buyer a
   equal(harness.emulator.notifications().length, 1);
 });
 
-emulatorTest("emulator refuses with 3D Not Authenticated or cancels when the buyer fails or cancels", async (h) => {
-  const rows = [
-    ["fail", "Refused", "3D Not Authenticated", "11"],
-    ["cancel", "Cancelled", "Shopper Cancelled", "16"],
-  ] as const;
-  for (const [action, resultCode, reason, code] of rows) {
+emulatorTest(
+  "emulator refuses with 3D Not Authenticated or cancels when the buyer fails or cancels",
+  async (h) => {
+    const rows = [
+      ["fail", "Refused", "3D Not Authenticated", "11"],
+      ["cancel", "Cancelled", "Shopper Cancelled", "16"],
+    ] as const;
+    for (const [action, resultCode, reason, code] of rows) {
+      const first = await post(h, "/payments", paymentBody("4000000000003220"), { key: crypto.randomUUID() });
+      const back = await answerChallenge(first.body.action.url, action);
+      const redirectResult = back.searchParams.get("redirectResult") ?? "";
+      const details = await post(h, "/payments/details", { details: { redirectResult } }, {
+        key: crypto.randomUUID(),
+      });
+      equal(details.body.resultCode, resultCode);
+      equal(details.body.refusalReason, reason);
+      equal(details.body.refusalReasonCode, code);
+      const item = checkWebhook(await h.waitForWebhook((i) => i.pspReference === first.body.pspReference));
+      equal(item.success, "false");
+    }
+  },
+);
+
+emulatorTest(
+  "emulator keeps the first answer of a challenge page and rejects an unknown action",
+  async (h) => {
     const first = await post(h, "/payments", paymentBody("4000000000003220"), { key: crypto.randomUUID() });
-    const back = await answerChallenge(first.body.action.url, action);
-    const redirectResult = back.searchParams.get("redirectResult") ?? "";
-    const details = await post(h, "/payments/details", { details: { redirectResult } }, { key: crypto.randomUUID() });
-    equal(details.body.resultCode, resultCode);
-    equal(details.body.refusalReason, reason);
-    equal(details.body.refusalReasonCode, code);
-    const item = checkWebhook(await h.waitForWebhook((i) => i.pspReference === first.body.pspReference));
+    const approved = await answerChallenge(first.body.action.url, "approve");
+    const failed = await answerChallenge(first.body.action.url, "fail");
+    equal(failed.toString(), approved.toString());
+    const bad = await fetch(first.body.action.url, {
+      method: "POST",
+      body: new URLSearchParams({ action: "maybe" }),
+    });
+    equal(bad.status, 400);
+    await bad.body?.cancel();
+    const unknown = await fetch(`${h.publicUrl}/threeds/nope`);
+    equal(unknown.status, 404);
+    await unknown.body?.cancel();
+    const details = await post(h, "/payments/details", { details: { redirectResult: "forged" } }, {
+      key: crypto.randomUUID(),
+    });
+    equal(details.status, 422);
+  },
+);
+
+emulatorTest(
+  "emulator answers the 500 card with a ServiceError and replays the stored Error result",
+  async (h) => {
+    const key = crypto.randomUUID();
+    const body = paymentBody("4000000000000119");
+    const first = await post(h, "/payments", body, { key });
+    equal(first.status, 500);
+    equal(first.body.errorType, "internal");
+    const replay = await post(h, "/payments", body, { key });
+    equal(replay.status, 200);
+    equal(replay.body.resultCode, "Error");
+    equal(replay.body.refusalReason, "Acquirer Error");
+    equal(replay.headers.get("idempotency-key"), key);
+    equal(h.emulator.chargeCount(body.reference as string), 1);
+    const item = checkWebhook(await h.waitForWebhook((i) => i.pspReference === replay.body.pspReference));
     equal(item.success, "false");
-  }
-});
+  },
+);
 
-emulatorTest("emulator keeps the first answer of a challenge page and rejects an unknown action", async (h) => {
-  const first = await post(h, "/payments", paymentBody("4000000000003220"), { key: crypto.randomUUID() });
-  const approved = await answerChallenge(first.body.action.url, "approve");
-  const failed = await answerChallenge(first.body.action.url, "fail");
-  equal(failed.toString(), approved.toString());
-  const bad = await fetch(first.body.action.url, { method: "POST", body: new URLSearchParams({ action: "maybe" }) });
-  equal(bad.status, 400);
-  await bad.body?.cancel();
-  const unknown = await fetch(`${h.publicUrl}/threeds/nope`);
-  equal(unknown.status, 404);
-  await unknown.body?.cancel();
-  const details = await post(h, "/payments/details", { details: { redirectResult: "forged" } }, {
-    key: crypto.randomUUID(),
-  });
-  equal(details.status, 422);
-});
-
-emulatorTest("emulator answers the 500 card with a ServiceError and replays the stored Error result", async (h) => {
-  const key = crypto.randomUUID();
-  const body = paymentBody("4000000000000119");
-  const first = await post(h, "/payments", body, { key });
-  equal(first.status, 500);
-  equal(first.body.errorType, "internal");
-  const replay = await post(h, "/payments", body, { key });
-  equal(replay.status, 200);
-  equal(replay.body.resultCode, "Error");
-  equal(replay.body.refusalReason, "Acquirer Error");
-  equal(replay.headers.get("idempotency-key"), key);
-  equal(h.emulator.chargeCount(body.reference as string), 1);
-  const item = checkWebhook(await h.waitForWebhook((i) => i.pspReference === replay.body.pspReference));
-  equal(item.success, "false");
-});
-
-emulatorTest("emulator authorises the timeout card but never answers; the same key replays Authorised", async (h) => {
-  const key = crypto.randomUUID();
-  const body = paymentBody("4000000000006975");
-  const started = Date.now();
-  await fetch(`${h.checkoutUrl}/payments`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "X-API-Key": API_KEY, "Idempotency-Key": key },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(300),
-  }).then(
-    () => Promise.reject(new Error("the timeout card must not be answered")),
-    (error: Error) => equal(error.name, "TimeoutError"),
-  );
-  ok(Date.now() - started < 1_500);
-  const [payment] = h.emulator.payments();
-  equal(payment.status, "authorised");
-  const replay = await post(h, "/payments", body, { key });
-  equal(replay.status, 200);
-  equal(replay.body.resultCode, "Authorised");
-  equal(replay.body.pspReference, payment.pspReference);
-  equal(h.emulator.chargeCount(body.reference as string), 1);
-  checkWebhook(await h.waitForWebhook((i) => i.pspReference === payment.pspReference));
-});
+emulatorTest(
+  "emulator authorises the timeout card but never answers; the same key replays Authorised",
+  async (h) => {
+    const key = crypto.randomUUID();
+    const body = paymentBody("4000000000006975");
+    const started = Date.now();
+    await fetch(`${h.checkoutUrl}/payments`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "X-API-Key": API_KEY, "Idempotency-Key": key },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(300),
+    }).then(
+      () => Promise.reject(new Error("the timeout card must not be answered")),
+      (error: Error) => equal(error.name, "TimeoutError"),
+    );
+    ok(Date.now() - started < 1_500);
+    const [payment] = h.emulator.payments();
+    equal(payment.status, "authorised");
+    const replay = await post(h, "/payments", body, { key });
+    equal(replay.status, 200);
+    equal(replay.body.resultCode, "Authorised");
+    equal(replay.body.pspReference, payment.pspReference);
+    equal(h.emulator.chargeCount(body.reference as string), 1);
+    checkWebhook(await h.waitForWebhook((i) => i.pspReference === payment.pspReference));
+  },
+);
 
 emulatorTest("emulator drops a held connection after holdMs", async (h) => {
   const response = await fetch(`${h.checkoutUrl}/payments`, {
     method: "POST",
-    headers: { "content-type": "application/json", "X-API-Key": API_KEY, "Idempotency-Key": crypto.randomUUID() },
+    headers: {
+      "content-type": "application/json",
+      "X-API-Key": API_KEY,
+      "Idempotency-Key": crypto.randomUUID(),
+    },
     body: JSON.stringify(paymentBody("4000000000006975")),
   }).then((r) => r.text()).then(() => "answered", () => "dropped");
   equal(response, "dropped");
@@ -306,66 +347,105 @@ emulatorTest("emulator answers 409 with Transient-Error while the same key is in
   assertEquals(replay.body, first);
 });
 
-emulatorTest("emulator rejects invalid payments with 422 and does not store them under the key", async (h) => {
-  const key = crypto.randomUUID();
-  const rows: [Record<string, unknown>, string][] = [
-    [paymentBody("4242424242424242", { paymentMethod: { type: "scheme", expiryMonth: "03", expiryYear: FUTURE_YEAR } }), "101"],
-    [paymentBody("4242424242424241"), "101"],
-    [paymentBody("4242424242424242", { returnUrl: undefined }), "14_030"],
-    [paymentBody("4242424242424242", { amount: undefined }), "100"],
-    [paymentBody("4242424242424242", { reference: undefined }), "130"],
-    [paymentBody("4242424242424242", { amount: { value: 10.5, currency: "EUR" } }), "137"],
-    [paymentBody("4242424242424242", { amount: { value: 1000, currency: "XYZ" } }), "138"],
-    [paymentBody("4242424242424242", { paymentMethod: { ...paymentBody("4242424242424242").paymentMethod as object, expiryYear: "2001" } }), "129"],
-    [paymentBody("4242424242424242", { paymentMethod: { ...paymentBody("4242424242424242").paymentMethod as object, cvc: "12" } }), "103"],
-  ];
-  for (const [body, code] of rows) {
-    const answer = await post(h, "/payments", body, { key });
-    equal(answer.status, 422, `expected 422 ${code}`);
-    equal(answer.body.errorCode, code);
-    equal(answer.body.errorType, "validation");
-    ok(!JSON.stringify(answer.body).includes("4242424242424242"), "no card number echoed");
-  }
-  const malformed = await post(h, "/payments", undefined, { key, raw: "{not json" });
-  equal(malformed.status, 400);
-  equal(malformed.body.errorCode, "702");
-  const valid = await post(h, "/payments", paymentBody("4242424242424242"), { key });
-  equal(valid.status, 200);
-  equal(h.emulator.payments().length, 1);
-});
+emulatorTest(
+  "emulator rejects invalid payments with 422 and does not store them under the key",
+  async (h) => {
+    const key = crypto.randomUUID();
+    const rows: [Record<string, unknown>, string][] = [
+      [
+        paymentBody("4242424242424242", {
+          paymentMethod: { type: "scheme", expiryMonth: "03", expiryYear: FUTURE_YEAR },
+        }),
+        "101",
+      ],
+      [paymentBody("4242424242424241"), "101"],
+      [paymentBody("4242424242424242", { returnUrl: undefined }), "14_030"],
+      [paymentBody("4242424242424242", { amount: undefined }), "100"],
+      [paymentBody("4242424242424242", { reference: undefined }), "130"],
+      [paymentBody("4242424242424242", { amount: { value: 10.5, currency: "EUR" } }), "137"],
+      [paymentBody("4242424242424242", { amount: { value: 1000, currency: "XYZ" } }), "138"],
+      [
+        paymentBody("4242424242424242", {
+          paymentMethod: { ...paymentBody("4242424242424242").paymentMethod as object, expiryYear: "2001" },
+        }),
+        "129",
+      ],
+      [
+        paymentBody("4242424242424242", {
+          paymentMethod: { ...paymentBody("4242424242424242").paymentMethod as object, cvc: "12" },
+        }),
+        "103",
+      ],
+    ];
+    for (const [body, code] of rows) {
+      const answer = await post(h, "/payments", body, { key });
+      equal(answer.status, 422, `expected 422 ${code}`);
+      equal(answer.body.errorCode, code);
+      equal(answer.body.errorType, "validation");
+      ok(!JSON.stringify(answer.body).includes("4242424242424242"), "no card number echoed");
+    }
+    const malformed = await post(h, "/payments", undefined, { key, raw: "{not json" });
+    equal(malformed.status, 400);
+    equal(malformed.body.errorCode, "702");
+    const valid = await post(h, "/payments", paymentBody("4242424242424242"), { key });
+    equal(valid.status, 200);
+    equal(h.emulator.payments().length, 1);
+  },
+);
 
-emulatorTest("emulator answers 401 without a valid API key and 403 for another credential's account", async (h) => {
-  const missing = await post(h, "/payments", paymentBody("4242424242424242"), { apiKey: null });
-  equal(missing.status, 401);
-  equal(missing.body.errorType, "security");
-  const wrong = await post(h, "/payments", paymentBody("4242424242424242"), { apiKey: "nope" });
-  equal(wrong.status, 401);
-  const forbidden = await post(h, "/payments", paymentBody("4242424242424242", {
-    merchantAccount: OTHER_MERCHANT_ACCOUNT,
-  }));
-  equal(forbidden.status, 403);
-  equal(forbidden.body.errorCode, "901");
-  const capture = await post(h, "/payments/ABCDEFGHIJKLMNOP/captures", {
-    merchantAccount: OTHER_MERCHANT_ACCOUNT,
-    amount: { value: 1, currency: "EUR" },
-  });
-  equal(capture.status, 403);
-  equal(h.emulator.payments().length, 0);
-});
+emulatorTest(
+  "emulator answers 401 without a valid API key and 403 for another credential's account",
+  async (h) => {
+    const missing = await post(h, "/payments", paymentBody("4242424242424242"), { apiKey: null });
+    equal(missing.status, 401);
+    equal(missing.body.errorType, "security");
+    const wrong = await post(h, "/payments", paymentBody("4242424242424242"), { apiKey: "nope" });
+    equal(wrong.status, 401);
+    const forbidden = await post(
+      h,
+      "/payments",
+      paymentBody("4242424242424242", {
+        merchantAccount: OTHER_MERCHANT_ACCOUNT,
+      }),
+    );
+    equal(forbidden.status, 403);
+    equal(forbidden.body.errorCode, "901");
+    const capture = await post(h, "/payments/ABCDEFGHIJKLMNOP/captures", {
+      merchantAccount: OTHER_MERCHANT_ACCOUNT,
+      amount: { value: 1, currency: "EUR" },
+    });
+    equal(capture.status, 403);
+    equal(h.emulator.payments().length, 0);
+  },
+);
 
 async function authorizeOnly(h: Harness, value = 1000): Promise<string> {
-  const answer = await post(h, "/payments", paymentBody("4242424242424242", {
-    amount: { value, currency: "EUR" },
-    additionalData: { manualCapture: "true" },
-  }), { key: crypto.randomUUID() });
+  const answer = await post(
+    h,
+    "/payments",
+    paymentBody("4242424242424242", {
+      amount: { value, currency: "EUR" },
+      additionalData: { manualCapture: "true" },
+    }),
+    { key: crypto.randomUUID() },
+  );
   equal(answer.body.resultCode, "Authorised");
   return answer.body.pspReference;
 }
 
-async function modification(h: Harness, psp: string, kind: string, value: number | undefined, reference: string) {
+async function modification(
+  h: Harness,
+  psp: string,
+  kind: string,
+  value: number | undefined,
+  reference: string,
+) {
   const body: Record<string, unknown> = { merchantAccount: MERCHANT_ACCOUNT, reference };
   if (value !== undefined) body.amount = { value, currency: "EUR" };
-  assertValid(CHECKOUT_SPEC.request("POST", `/payments/{paymentPspReference}/${kind}`, body), `${kind} request`);
+  assertValid(
+    CHECKOUT_SPEC.request("POST", `/payments/{paymentPspReference}/${kind}`, body),
+    `${kind} request`,
+  );
   const answer = await post(h, `/payments/${psp}/${kind}`, body, { key: crypto.randomUUID() });
   equal(answer.status, 201);
   equal(answer.body.status, "received");
@@ -392,7 +472,10 @@ emulatorTest("emulator captures an authorisation in parts, never above what rema
 
 emulatorTest("emulator refunds up to the captured amount and refuses a cancel after capture", async (h) => {
   const psp = await authorizeOnly(h);
-  equal((await modification(h, psp, "refunds", 100, "ref-0")).reason, "Transaction hasn't been captured, refund not possible");
+  equal(
+    (await modification(h, psp, "refunds", 100, "ref-0")).reason,
+    "Transaction hasn't been captured, refund not possible",
+  );
   equal((await modification(h, psp, "captures", 600, "cap-1")).success, "true");
   equal((await modification(h, psp, "refunds", 400, "ref-1")).success, "true");
   equal((await modification(h, psp, "refunds", 300, "ref-2")).success, "false");
@@ -405,14 +488,17 @@ emulatorTest("emulator refunds up to the captured amount and refuses a cancel af
   equal(payment.voided, false);
 });
 
-emulatorTest("emulator cancels an uncaptured authorisation, after which nothing can be captured", async (h) => {
-  const psp = await authorizeOnly(h);
-  const cancel = await modification(h, psp, "cancels", undefined, "void-1");
-  equal(cancel.success, "true");
-  equal((cancel.amount as { value: number }).value, 1000);
-  equal((await modification(h, psp, "captures", 100, "cap-1")).success, "false");
-  equal(h.emulator.payments()[0].voided, true);
-});
+emulatorTest(
+  "emulator cancels an uncaptured authorisation, after which nothing can be captured",
+  async (h) => {
+    const psp = await authorizeOnly(h);
+    const cancel = await modification(h, psp, "cancels", undefined, "void-1");
+    equal(cancel.success, "true");
+    equal((cancel.amount as { value: number }).value, 1000);
+    equal((await modification(h, psp, "captures", 100, "cap-1")).success, "false");
+    equal(h.emulator.payments()[0].voided, true);
+  },
+);
 
 emulatorTest("emulator refunds a sale but cannot capture it again", async (h) => {
   const sale = await post(h, "/payments", paymentBody("4242424242424242"), { key: crypto.randomUUID() });
@@ -454,7 +540,10 @@ emulatorTest("emulator gives up on a notification after a bounded number of atte
 }, { webhookMaxAttempts: 3 });
 
 emulatorTest("emulator answers an unknown route with a ServiceError 404", async (h) => {
-  const response = await fetch(`${h.checkoutUrl}/paymentLinks`, { method: "POST", headers: { "X-API-Key": API_KEY } });
+  const response = await fetch(`${h.checkoutUrl}/paymentLinks`, {
+    method: "POST",
+    headers: { "X-API-Key": API_KEY },
+  });
   equal(response.status, 404);
   equal((await response.json()).status, 404);
 });

@@ -45,7 +45,10 @@ export interface PaymentRecord {
 
 export type ModificationKind = "capture" | "cancel" | "refund";
 
-export type ModificationDecision = { readonly success: true } | { readonly success: false; readonly reason: string };
+export type ModificationDecision = { readonly success: true } | {
+  readonly success: false;
+  readonly reason: string;
+};
 
 /**
  * Decides a modification and, when it succeeds, books it at once: the balance is reserved when the request is
@@ -66,14 +69,18 @@ export function applyModification(
       if (payment.voided) return { success: false, reason: "Payment has been cancelled" };
       if (payment.captureClosed) return { success: false, reason: "Payment has already been captured" };
       const remaining = payment.amount.value - payment.captured;
-      if (amount.value > remaining) return { success: false, reason: "Insufficient authorised amount remaining" };
+      if (amount.value > remaining) {
+        return { success: false, reason: "Insufficient authorised amount remaining" };
+      }
       payment.captured += amount.value;
       if (!multiplePartialCaptures || payment.captured === payment.amount.value) payment.captureClosed = true;
       return { success: true };
     }
     case "cancel": {
       if (payment.voided) return { success: false, reason: "Payment has already been cancelled" };
-      if (payment.captured > 0) return { success: false, reason: "Payment has been captured, cancel not possible" };
+      if (payment.captured > 0) {
+        return { success: false, reason: "Payment has been captured, cancel not possible" };
+      }
       payment.voided = true;
       payment.captureClosed = true;
       return { success: true };
@@ -82,7 +89,9 @@ export function applyModification(
       if (amount === undefined) return { success: false, reason: "Amount is missing" };
       if (amount.currency !== payment.amount.currency) return { success: false, reason: "Currency mismatch" };
       // The reason text is Adyen's own, from the REFUND example of its Webhooks API.
-      if (payment.captured === 0) return { success: false, reason: "Transaction hasn't been captured, refund not possible" };
+      if (payment.captured === 0) {
+        return { success: false, reason: "Transaction hasn't been captured, refund not possible" };
+      }
       if (payment.refunded + amount.value > payment.captured) {
         return { success: false, reason: "Refund amount exceeds the captured amount" };
       }

@@ -3,6 +3,11 @@
  * @module
  */
 export { createAdyenEmulator } from "./emulator.ts";
-export type { AdyenEmulator, AdyenEmulatorAccount, AdyenEmulatorOptions, EmulatedPayment } from "./emulator.ts";
+export type {
+  AdyenEmulator,
+  AdyenEmulatorAccount,
+  AdyenEmulatorOptions,
+  EmulatedPayment,
+} from "./emulator.ts";
 export type { DeliveryRecord } from "./webhooks.ts";
 export { TEST_CARDS } from "./test_cards.ts";

@@ -37,7 +37,12 @@ export function invalidMerchantAccount(): ServiceError {
 }
 
 export function unparseableBody(): ServiceError {
-  return { status: 400, errorCode: "702", message: "Unexpected input: expected a JSON object", errorType: "validation" };
+  return {
+    status: 400,
+    errorCode: "702",
+    message: "Unexpected input: expected a JSON object",
+    errorType: "validation",
+  };
 }
 
 /**
@@ -56,7 +61,13 @@ export function idempotencyKeyInProgress(): ServiceError {
 }
 
 export function internalError(pspReference: string): ServiceError {
-  return { status: 500, errorCode: "99_500", message: "Error processing request", errorType: "internal", pspReference };
+  return {
+    status: 500,
+    errorCode: "99_500",
+    message: "Error processing request",
+    errorType: "internal",
+    pspReference,
+  };
 }
 
 export function notFound(): ServiceError {

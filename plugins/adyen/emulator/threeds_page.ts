@@ -22,7 +22,9 @@ export interface ChallengeView {
 export function renderChallengePage(view: ChallengeView): string {
   const decided = view.decided === undefined
     ? ""
-    : `<p>This challenge was already answered (${escapeHtml(view.decided)}); answering again returns you to the shop.</p>`;
+    : `<p>This challenge was already answered (${
+      escapeHtml(view.decided)
+    }); answering again returns you to the shop.</p>`;
   // The form has no action attribute: it posts to the page's own URL, whatever prefix the emulator is under.
   return `<!doctype html>
 <html lang="en">
@@ -52,6 +54,9 @@ export function renderMessagePage(title: string, message: string): string {
 }
 
 function escapeHtml(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;")
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll(
+    '"',
+    "&quot;",
+  )
     .replaceAll("'", "&#39;");
 }

@@ -32,7 +32,10 @@ export interface ValidPayment {
   readonly manualCapture: boolean;
 }
 
-export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ServiceError };
+export type Checked<T> = { readonly ok: true; readonly value: T } | {
+  readonly ok: false;
+  readonly error: ServiceError;
+};
 
 function fail<T>(errorCode: string, message: string): Checked<T> {
   return { ok: false, error: validationError(errorCode, message) };
@@ -70,7 +73,9 @@ export function checkPayment(body: Json, merchantAccount: string, now: number): 
   if (typeof body.reference !== "string" || body.reference === "") {
     return fail("130", "Required field 'reference' is not provided.");
   }
-  if (typeof body.returnUrl !== "string" || body.returnUrl === "") return fail("14_030", "Return URL is missing.");
+  if (typeof body.returnUrl !== "string" || body.returnUrl === "") {
+    return fail("14_030", "Return URL is missing.");
+  }
   if (body.returnUrl.length > 8000 || !isHttpUrl(body.returnUrl)) {
     return fail("14_030", "Return URL is not a valid URL.");
   }
@@ -81,7 +86,9 @@ export function checkPayment(body: Json, merchantAccount: string, now: number): 
     return fail("000", "additionalData must be an object of strings.");
   }
   const delay = body.captureDelayHours;
-  if (delay !== undefined && (!Number.isSafeInteger(delay) || (delay as number) < 0 || (delay as number) > 672)) {
+  if (
+    delay !== undefined && (!Number.isSafeInteger(delay) || (delay as number) < 0 || (delay as number) > 672)
+  ) {
     return fail("000", "captureDelayHours must be an integer between 0 and 672.");
   }
   // The emulator never runs the delayed automatic capture, so a positive delay behaves like manual capture.

@@ -152,7 +152,10 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
       records.push(record);
       schedule(options.firstDelayMs, async () => {
         const signed = await signItem(item, hmacKeyHex);
-        const body = JSON.stringify({ live: "false", notificationItems: [{ NotificationRequestItem: signed }] });
+        const body = JSON.stringify({
+          live: "false",
+          notificationItems: [{ NotificationRequestItem: signed }],
+        });
         await attempt(record, body);
       });
     },

@@ -1,0 +1,59 @@
+/**
+ * Test databases: an in-memory PGlite by default, or a fresh database on the PostgreSQL server named by
+ * DATABASE_URL (created per call, dropped afterwards), so the same suites run on both drivers.
+ * @module
+ */
+import postgres from "postgres";
+import { migrate } from "../../adapters/store/migrate.ts";
+import { openPglite } from "../../adapters/store/pglite_driver.ts";
+import { connectPostgres } from "../../adapters/store/postgres_driver.ts";
+import type { SqlClient } from "../../adapters/store/sql_client.ts";
+
+export interface TestDatabase {
+  readonly client: SqlClient;
+  /** The PostgreSQL URL of this database (undefined on PGlite). */
+  readonly url?: string;
+  readonly driver: "postgres" | "pglite";
+  /** Closes the client and drops the database. */
+  close(): Promise<void>;
+}
+
+/** Which store the suite runs on: PostgreSQL when DATABASE_URL is set, PGlite otherwise. */
+export function storeUnderTest(): "postgres" | "pglite" {
+  return Deno.env.get("DATABASE_URL") ? "postgres" : "pglite";
+}
+
+/** A fresh, migrated database of the store under test. */
+export async function openTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+  const base = Deno.env.get("DATABASE_URL");
+  if (!base) {
+    const client = await openPglite();
+    if (options.migrated !== false) await migrate(client);
+    return { client, driver: "pglite", close: () => client.close() };
+  }
+  const name = `gw_test_${Date.now().toString(36)}_${crypto.randomUUID().slice(0, 8).replaceAll("-", "")}`;
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = withDatabase(base, name);
+  const client = connectPostgres(url, { max: 10 });
+  if (options.migrated !== false) await migrate(client);
+  return {
+    client,
+    url,
+    driver: "postgres",
+    async close() {
+      await client.close();
+      const dropper = postgres(base, { max: 1, onnotice: () => {} });
+      await dropper.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}
+
+/** The same server URL with another database name. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}

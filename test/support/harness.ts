@@ -1,0 +1,106 @@
+/**
+ * Starts a real gateway over HTTP on loopback for end-to-end tests: dev mode (bundled card emulator, shop
+ * `demo`), on the store under test (in-memory PGlite, or a fresh PostgreSQL database with DATABASE_URL), with
+ * callbacks going to a fake Genstore.
+ * @module
+ */
+import { loadConfig } from "../../adapters/config/config.ts";
+import { generateEciesKeyPair } from "../../adapters/crypto/keys.ts";
+import { generateMasterKey } from "../../adapters/crypto/secret_box.ts";
+import { createGenstoreClient, type GenstoreClient } from "../../adapters/dev/genstore_client.ts";
+import { createJsonLogger } from "../../adapters/logging/json_logger.ts";
+import { type RunningGateway, startGateway } from "../../adapters/server/gateway.ts";
+import { openTestDatabase, storeUnderTest, type TestDatabase } from "./databases.ts";
+import { type FakeGenstore, startFakeGenstore } from "./fake_genstore.ts";
+
+export const CLIENT_SECRET = "test-client-secret-0123456789";
+
+export interface Harness {
+  readonly gateway: RunningGateway;
+  readonly genstore: FakeGenstore;
+  readonly client: GenstoreClient;
+  /** Every log line the gateway wrote. */
+  readonly logs: string[];
+  /** The PostgreSQL database under test, when DATABASE_URL is set (PGlite runs inside the gateway). */
+  readonly database?: TestDatabase;
+  stop(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Extra environment, e.g. PAYMENT_ANSWER_BUDGET_MS. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const genstore = startFakeGenstore();
+  const database = storeUnderTest() === "postgres" ? await openTestDatabase({ migrated: false }) : undefined;
+  const keys = await generateEciesKeyPair();
+  const dataDir = await Deno.makeTempDir({ prefix: "gateway-test-" });
+  const env: Record<string, string> = {
+    MODE: "dev",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATA_DIR: dataDir,
+    GENSTORE_CLIENT_ID: "test-client",
+    GENSTORE_CLIENT_SECRET: CLIENT_SECRET,
+    GENSTORE_API_BASE: genstore.apiBase,
+    ECIES_PRIVATE_KEYS: keys.privateKeyPkcs8,
+    MASTER_KEY: generateMasterKey(),
+    PAYMENT_ANSWER_BUDGET_MS: "1500",
+    PSP_TIMEOUT_MS: "2500",
+    RECONCILE_FIRST_DELAY_MS: "300",
+    RECONCILE_MAX_DELAY_MS: "1000",
+    PENDING_CHECK_DELAY_MS: "1000",
+    CALLBACK_BURST: "1000",
+    CALLBACK_RATE_PER_SECOND: "1000",
+    ...(database?.url === undefined ? {} : { DATABASE_URL: database.url }),
+    ...options.env,
+  };
+  const config = await loadConfig((name) => env[name]);
+  const logs: string[] = [];
+  const gateway = await startGateway(config, {
+    memoryDatabase: database === undefined,
+    logger: createJsonLogger({ write: (line) => logs.push(line) }),
+    reconcileIntervalMs: 100,
+    outboxPollMs: 50,
+  });
+  const client = createGenstoreClient({
+    gatewayUrl: gateway.url,
+    clientSecret: CLIENT_SECRET,
+    publicKey: keys.publicKeySpki,
+    shopDomain: "demo.genmystore.com",
+  });
+  return {
+    gateway,
+    genstore,
+    client,
+    logs,
+    database,
+    async stop() {
+      await gateway.stop();
+      await genstore.close();
+      await database?.close();
+      await Deno.remove(dataDir, { recursive: true });
+    },
+  };
+}
+
+let counter = 0;
+/** A fresh Genstore-style id for one test. */
+export function newId(prefix: string): string {
+  return `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`;
+}
+
+/** Waits a bounded time for a condition. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`Condition not met within ${timeoutMs} ms`);
+}
