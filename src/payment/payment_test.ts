@@ -406,9 +406,9 @@ type PayOutcome = "succeeded" | Exclude<PaymentOutcomeEvent, "psp_authorized" | 
 
 type Command =
   | { readonly kind: "pay"; readonly outcome: PayOutcome }
-  | { readonly kind: "capture"; readonly amountMinor: number }
+  | { readonly kind: "capture"; readonly amount: number | "rest" }
   | { readonly kind: "void" }
-  | { readonly kind: "refund"; readonly amountMinor: number }
+  | { readonly kind: "refund"; readonly amount: number | "rest" }
   | { readonly kind: "settle"; readonly pick: number; readonly succeeded: boolean };
 
 interface Reservation {
@@ -484,6 +484,13 @@ function checkRefusal(result: Result<Payment, Rejection>, expected: RejectionCod
   equal(result.ok ? undefined : result.error.code, expected, label);
 }
 
+/** Small amounts, any amount up to above the payment's, or exactly what is left (at least 1). */
+const amountArb: fc.Arbitrary<number | "rest"> = fc.oneof(
+  fc.integer({ min: 1, max: 20 }),
+  fc.integer({ min: 1, max: 220 }),
+  fc.constant("rest" as const),
+);
+
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
   fc.record({
     kind: fc.constant("pay" as const),
@@ -496,9 +503,9 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
       "psp_outcome_unknown",
     ),
   }),
-  fc.record({ kind: fc.constant("capture" as const), amountMinor: fc.integer({ min: 1, max: 220 }) }),
+  fc.record({ kind: fc.constant("capture" as const), amount: amountArb }),
   fc.constant({ kind: "void" as const }),
-  fc.record({ kind: fc.constant("refund" as const), amountMinor: fc.integer({ min: 1, max: 220 }) }),
+  fc.record({ kind: fc.constant("refund" as const), amount: amountArb }),
   fc.record({ kind: fc.constant("settle" as const), pick: fc.nat(), succeeded: fc.boolean() }),
   fc.record({ kind: fc.constant("settle" as const), pick: fc.nat(), succeeded: fc.boolean() }),
 );
@@ -511,10 +518,10 @@ Deno.test("payment aggregate keeps its invariants and matches a model under rand
       fc.oneof(fc.constant(100), fc.integer({ min: 1, max: 200 })),
       fc.record({ multiplePartialCaptures: fc.boolean(), partialRefunds: fc.boolean(), void: fc.boolean() }),
       fc.boolean(),
-      fc.array(commandArb, { maxLength: 40 }),
-      (mode, amountMinor, rules, payFirst, rest) => {
+      fc.array(commandArb, { minLength: 5, maxLength: 40, size: "max" }),
+      (mode, paymentMinor, rules, payFirst, rest) => {
         const commands: readonly Command[] = payFirst ? [{ kind: "pay", outcome: "succeeded" }, ...rest] : rest;
-        let payment = fresh(mode, amountMinor);
+        let payment = fresh(mode, paymentMinor);
         const model: Model = {
           state: "processing",
           authorized: 0,
@@ -532,7 +539,7 @@ Deno.test("payment aggregate keeps its invariants and matches a model under rand
           switch (command.kind) {
             case "pay": {
               const before = model.state;
-              const next = modelPay(model, command.outcome, mode, amountMinor);
+              const next = modelPay(model, command.outcome, mode, paymentMinor);
               const event: PaymentOutcomeEvent = command.outcome === "succeeded"
                 ? (mode === "sale" ? "psp_paid" : "psp_authorized")
                 : command.outcome;
@@ -545,12 +552,14 @@ Deno.test("payment aggregate keeps its invariants and matches a model under rand
               break;
             }
             case "capture": {
-              const result = reserveCapture(payment, command.amountMinor, rules);
-              checkRefusal(result, expectedCaptureRefusal(model, command.amountMinor, rules), label);
+              const rest = model.authorized - model.captured - sum(model.capturesInFlight);
+              const amountMinor = command.amount === "rest" ? Math.max(1, rest) : command.amount;
+              const result = reserveCapture(payment, amountMinor, rules);
+              checkRefusal(result, expectedCaptureRefusal(model, amountMinor, rules), label);
               if (result.ok) {
                 payment = result.value;
-                model.capturesInFlight.push(command.amountMinor);
-                inFlight.push({ kind: "capture", amountMinor: command.amountMinor });
+                model.capturesInFlight.push(amountMinor);
+                inFlight.push({ kind: "capture", amountMinor });
               }
               break;
             }
@@ -565,12 +574,14 @@ Deno.test("payment aggregate keeps its invariants and matches a model under rand
               break;
             }
             case "refund": {
-              const result = reserveRefund(payment, command.amountMinor, rules);
-              checkRefusal(result, expectedRefundRefusal(model, command.amountMinor, rules), label);
+              const rest = model.captured - model.refunded - sum(model.refundsInFlight);
+              const amountMinor = command.amount === "rest" ? Math.max(1, rest) : command.amount;
+              const result = reserveRefund(payment, amountMinor, rules);
+              checkRefusal(result, expectedRefundRefusal(model, amountMinor, rules), label);
               if (result.ok) {
                 payment = result.value;
-                model.refundsInFlight.push(command.amountMinor);
-                inFlight.push({ kind: "refund", amountMinor: command.amountMinor });
+                model.refundsInFlight.push(amountMinor);
+                inFlight.push({ kind: "refund", amountMinor });
               }
               break;
             }

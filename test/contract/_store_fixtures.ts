@@ -53,7 +53,7 @@ export function contractTest(
 }
 
 async function bounded<T>(work: Promise<T>, message: string): Promise<T> {
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(message)), TEST_BOUND_MS);
   });
@@ -170,7 +170,11 @@ export async function assertDatabaseError(
 }
 
 /** Reads rows with plain SQL, bypassing the stores. */
-export async function rawRows(db: TestDatabase, text: string, params: readonly unknown[] = []): Promise<Row[]> {
+export async function rawRows(
+  db: TestDatabase,
+  text: string,
+  params: readonly unknown[] = [],
+): Promise<Row[]> {
   return await db.client.query(text, params);
 }
 

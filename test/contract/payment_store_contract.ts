@@ -17,7 +17,7 @@ const FULL_OPERATION: Operation = anOperation({
   amount: { amountMinor: MAX, currency: "KWD" },
   amountText: "9007199254740.991",
   pspReference: "PSP-REF-123",
-  error: { code: "psp_unavailable", message: "The PSP did not answer: \"timeout\" ü" },
+  error: { code: "psp_unavailable", message: 'The PSP did not answer: "timeout" ü' },
   attempt: 3,
   pspIdempotencyKey: "gw-tok-p3",
   answer: { pspReference: "PSP-REF-123", redirectUrl: "https://psp.example/3ds?x=1&y=ü", error: "none" },
@@ -45,7 +45,14 @@ const MINIMAL_OPERATION: Operation = {
   checks: 0,
 };
 
-const OPTIONAL_OPERATION_FIELDS = ["amount", "amountText", "pspReference", "error", "answer", "nextCheckAt"] as const;
+const OPTIONAL_OPERATION_FIELDS = [
+  "amount",
+  "amountText",
+  "pspReference",
+  "error",
+  "answer",
+  "nextCheckAt",
+] as const;
 
 const FULL_PAYMENT: Payment = aPayment({
   paymentId: "pay-9",
@@ -87,7 +94,9 @@ async function insert(store: PaymentStore, ...operations: Operation[]): Promise<
 async function readBack(store: PaymentStore, operation: Operation): Promise<Operation[]> {
   const found = await store.findOperation(operation);
   const locked = await store.transaction((tx) => tx.lockOperation(operation));
-  const byReference = await store.transaction((tx) => tx.lockOperationByReference(operation.shop, operation.reference));
+  const byReference = await store.transaction((tx) =>
+    tx.lockOperationByReference(operation.shop, operation.reference)
+  );
   return [found, locked, byReference].map((read) => {
     assert.ok(read, `${operation.operationId} reads back`);
     return read;
@@ -111,7 +120,11 @@ export function runPaymentStoreContract(): void {
 
   contractTest("insertOperation() returns the stored operation for a duplicate key", async (db) => {
     const store = createSqlPaymentStore(db.client);
-    const first = anOperation({ answer: { pspReference: "PSP-1" }, status: "succeeded", pspReference: "PSP-1" });
+    const first = anOperation({
+      answer: { pspReference: "PSP-1" },
+      status: "succeeded",
+      pspReference: "PSP-1",
+    });
     await insert(store, first);
     const again = anOperation({
       fingerprint: "fp-other",
@@ -139,8 +152,15 @@ export function runPaymentStoreContract(): void {
 
   contractTest("findOperation() and the locks read back every field of an operation", async (db, t) => {
     const store = createSqlPaymentStore(db.client);
-    const final = anOperation({ operationId: "pay-2", status: "succeeded", pspReference: "P", updatedAt: T0 + 7 });
-    for (const [label, operation] of [["full", FULL_OPERATION], ["minimal", MINIMAL_OPERATION], ["final", final]]) {
+    const final = anOperation({
+      operationId: "pay-2",
+      status: "succeeded",
+      pspReference: "P",
+      updatedAt: T0 + 7,
+    });
+    for (
+      const [label, operation] of [["full", FULL_OPERATION], ["minimal", MINIMAL_OPERATION], ["final", final]]
+    ) {
       await t.step(label as string, async () => {
         await insert(store, operation as Operation);
         for (const read of await readBack(store, operation as Operation)) {
@@ -239,17 +259,29 @@ export function runPaymentStoreContract(): void {
     assertAbsent(read, ["resume", "redirect", "returnParams", "genstoreReturnUrl"]);
   });
 
-  contractTest("findOperation(), findPayment() and the locks return undefined for unknown keys", async (db) => {
-    const store = createSqlPaymentStore(db.client);
-    await insert(store, anOperation());
-    await store.transaction((tx) => tx.savePayment(aPayment(), true));
-    assert.equal(await store.findOperation({ shop: "shop-a", kind: "capture", operationId: "pay-1" }), undefined);
-    assert.equal(await store.findOperation({ shop: "shop-b", kind: "payment", operationId: "pay-1" }), undefined);
-    assert.equal(await store.findPayment("shop-b", "pay-1"), undefined);
-    await store.transaction(async (tx) => {
-      assert.equal(await tx.lockOperation({ shop: "shop-a", kind: "payment", operationId: "nope" }), undefined);
-      assert.equal(await tx.lockOperationByReference("shop-b", anOperation().reference), undefined);
-      assert.equal(await tx.lockPayment("shop-a", "nope"), undefined);
-    });
-  });
+  contractTest(
+    "findOperation(), findPayment() and the locks return undefined for unknown keys",
+    async (db) => {
+      const store = createSqlPaymentStore(db.client);
+      await insert(store, anOperation());
+      await store.transaction((tx) => tx.savePayment(aPayment(), true));
+      assert.equal(
+        await store.findOperation({ shop: "shop-a", kind: "capture", operationId: "pay-1" }),
+        undefined,
+      );
+      assert.equal(
+        await store.findOperation({ shop: "shop-b", kind: "payment", operationId: "pay-1" }),
+        undefined,
+      );
+      assert.equal(await store.findPayment("shop-b", "pay-1"), undefined);
+      await store.transaction(async (tx) => {
+        assert.equal(
+          await tx.lockOperation({ shop: "shop-a", kind: "payment", operationId: "nope" }),
+          undefined,
+        );
+        assert.equal(await tx.lockOperationByReference("shop-b", anOperation().reference), undefined);
+        assert.equal(await tx.lockPayment("shop-a", "nope"), undefined);
+      });
+    },
+  );
 }

@@ -70,7 +70,9 @@ export function runInvariantContract(): void {
     const store = createSqlPaymentStore(db.client);
     const failed = anOperation({ status: "failed", error: { code: "card_declined", message: "Declined" } });
     await insertOperation(store, failed);
-    for (const change of [{ status: "succeeded" }, { error: undefined }, { error: { code: "x", message: "y" } }]) {
+    for (
+      const change of [{ status: "succeeded" }, { error: undefined }, { error: { code: "x", message: "y" } }]
+    ) {
       await assertDatabaseError(
         () => store.transaction((tx) => tx.saveOperation({ ...failed, ...change } as Operation)),
         SQLSTATE.integrity,
@@ -80,14 +82,17 @@ export function runInvariantContract(): void {
     assert.deepEqual(defined(await store.findOperation(failed)), defined(failed));
   });
 
-  contractTest("saveOperation() still records the first answer and checks of a final operation", async (db) => {
-    const store = createSqlPaymentStore(db.client);
-    const unanswered = { ...SUCCEEDED, answer: undefined };
-    await insertOperation(store, unanswered);
-    const answered: Operation = { ...unanswered, answer: { pspReference: "PSP-1" }, checks: 3 };
-    await store.transaction((tx) => tx.saveOperation(answered));
-    assert.deepEqual(defined(await store.findOperation(SUCCEEDED)), defined(answered));
-  });
+  contractTest(
+    "saveOperation() still records the first answer and checks of a final operation",
+    async (db) => {
+      const store = createSqlPaymentStore(db.client);
+      const unanswered = { ...SUCCEEDED, answer: undefined };
+      await insertOperation(store, unanswered);
+      const answered: Operation = { ...unanswered, answer: { pspReference: "PSP-1" }, checks: 3 };
+      await store.transaction((tx) => tx.saveOperation(answered));
+      assert.deepEqual(defined(await store.findOperation(SUCCEEDED)), defined(answered));
+    },
+  );
 
   contractTest("a final operation cannot be deleted", async (db) => {
     const store = createSqlPaymentStore(db.client);
@@ -108,7 +113,11 @@ export function runInvariantContract(): void {
     const store = createSqlPaymentStore(db.client);
     const open = anOperation({ status: "requires_action", answer: { redirectUrl: "https://psp.example/1" } });
     await insertOperation(store, open);
-    for (const [label, change] of [["answer", { answer: { error: "x" } }], ["answer removed", { answer: undefined }]]) {
+    for (
+      const [label, change] of [["answer", { answer: { error: "x" } }], ["answer removed", {
+        answer: undefined,
+      }]]
+    ) {
       await t.step(`saveOperation() with another ${label}`, async () => {
         await assertDatabaseError(
           () => store.transaction((tx) => tx.saveOperation({ ...open, ...change as Partial<Operation> })),
@@ -136,7 +145,10 @@ export function runInvariantContract(): void {
   contractTest("a payment in a terminal state keeps its state", async (db, t) => {
     const store = createSqlPaymentStore(db.client);
     const terminal: [string, Payment][] = [
-      ["succeeded", aPayment({ paymentId: "p-1", state: "succeeded", authorizedMinor: 1000, capturedMinor: 1000 })],
+      [
+        "succeeded",
+        aPayment({ paymentId: "p-1", state: "succeeded", authorizedMinor: 1000, capturedMinor: 1000 }),
+      ],
       ["captured", anAuthorizedPayment({ paymentId: "p-2", state: "captured", capturedMinor: 1000 })],
       ["voided", anAuthorizedPayment({ paymentId: "p-3", state: "voided" })],
       ["failed", aPayment({ paymentId: "p-4", state: "failed" })],
@@ -145,7 +157,9 @@ export function runInvariantContract(): void {
       await t.step(label, async () => {
         await insertPayment(store, payment);
         for (const state of ["processing", "authorized", "partially_captured"] as const) {
-          const message = new RegExp(`payment ${payment.paymentId} of shop shop-a is ${label} and cannot become ${state}`);
+          const message = new RegExp(
+            `payment ${payment.paymentId} of shop shop-a is ${label} and cannot become ${state}`,
+          );
           await assertRefusedSave(store, { ...payment, state }, SQLSTATE.integrity, message);
         }
         assert.deepEqual(defined(await store.findPayment("shop-a", payment.paymentId)), defined(payment));
@@ -153,16 +167,29 @@ export function runInvariantContract(): void {
     }
     const refunded = { ...terminal[1][1], refundedMinor: 400, pspReference: "PSP-9" };
     await store.transaction((tx) => tx.savePayment(refunded));
-    assert.deepEqual(defined(await store.findPayment("shop-a", "p-2")), defined(refunded), "refunds still add up");
+    assert.deepEqual(
+      defined(await store.findPayment("shop-a", "p-2")),
+      defined(refunded),
+      "refunds still add up",
+    );
   });
 
   contractTest("a payment's captured and refunded sums cannot decrease", async (db) => {
     const store = createSqlPaymentStore(db.client);
-    const payment = anAuthorizedPayment({ state: "partially_captured", capturedMinor: 600, refundedMinor: 300 });
+    const payment = anAuthorizedPayment({
+      state: "partially_captured",
+      capturedMinor: 600,
+      refundedMinor: 300,
+    });
     await insertPayment(store, payment);
     await assertRefusedSave(store, { ...payment, capturedMinor: 599 }, SQLSTATE.integrity, SUMS_CHANGE);
     await assertRefusedSave(store, { ...payment, refundedMinor: 299 }, SQLSTATE.integrity, SUMS_CHANGE);
-    await assertRefusedSave(store, { ...payment, refundedMinor: 0, capturedMinor: 0 }, SQLSTATE.integrity, SUMS_CHANGE);
+    await assertRefusedSave(
+      store,
+      { ...payment, refundedMinor: 0, capturedMinor: 0 },
+      SQLSTATE.integrity,
+      SUMS_CHANGE,
+    );
     assert.deepEqual(defined(await store.findPayment("shop-a", "pay-1")), defined(payment));
     await assertDatabaseError(
       () => rawRows(db, "DELETE FROM payments WHERE payment_id = 'pay-1'"),
@@ -176,13 +203,22 @@ export function runInvariantContract(): void {
     const payment = anAuthorizedPayment({ authorizedMinor: 800 });
     await insertPayment(store, payment);
     await assertRefusedSave(store, { ...payment, state: "captured", capturedMinor: 801 }, SQLSTATE.check);
-    await assertRefusedSave(store, { ...payment, capturedMinor: 500, capturePendingMinor: 301 }, SQLSTATE.check);
+    await assertRefusedSave(
+      store,
+      { ...payment, capturedMinor: 500, capturePendingMinor: 301 },
+      SQLSTATE.check,
+    );
     await assertRefusedSave(store, { ...payment, authorizedMinor: 1001 }, SQLSTATE.check);
     await assertDatabaseError(
       () => store.transaction((tx) => tx.savePayment(aPayment({ paymentId: "p-2", capturedMinor: 1 }), true)),
       SQLSTATE.check,
     );
-    const atLimit = { ...payment, state: "partially_captured", capturedMinor: 500, capturePendingMinor: 300 } as const;
+    const atLimit = {
+      ...payment,
+      state: "partially_captured",
+      capturedMinor: 500,
+      capturePendingMinor: 300,
+    } as const;
     await store.transaction((tx) => tx.savePayment(atLimit));
     assert.deepEqual(defined(await store.findPayment("shop-a", "pay-1")), defined(atLimit));
   });
@@ -192,7 +228,11 @@ export function runInvariantContract(): void {
     const payment = anAuthorizedPayment({ state: "partially_captured", capturedMinor: 500 });
     await insertPayment(store, payment);
     await assertRefusedSave(store, { ...payment, refundedMinor: 501 }, SQLSTATE.check);
-    await assertRefusedSave(store, { ...payment, refundedMinor: 200, refundPendingMinor: 301 }, SQLSTATE.check);
+    await assertRefusedSave(
+      store,
+      { ...payment, refundedMinor: 200, refundPendingMinor: 301 },
+      SQLSTATE.check,
+    );
     await assertRefusedSave(store, { ...payment, refundPendingMinor: -1 }, SQLSTATE.check);
     const atLimit = { ...payment, refundedMinor: 200, refundPendingMinor: 300 };
     await store.transaction((tx) => tx.savePayment(atLimit));

@@ -32,7 +32,11 @@ export function runMigrationContract(): void {
       try {
         const results = await withClients(fresh, 2, (clients) => Promise.all(clients.map((c) => migrate(c))));
         const applied = results.filter((versionsNow) => versionsNow.length > 0);
-        assert.equal(applied.length, 1, `round ${round}: exactly one migrate() applies: ${JSON.stringify(results)}`);
+        assert.equal(
+          applied.length,
+          1,
+          `round ${round}: exactly one migrate() applies: ${JSON.stringify(results)}`,
+        );
         assert.deepEqual(applied[0], versions);
         assert.equal(await rawCount(fresh, "schema_migrations"), versions.length);
         assert.equal(await migrationsDone(fresh.client), true);

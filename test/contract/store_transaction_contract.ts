@@ -50,38 +50,41 @@ export function runTransactionContract(): void {
     assert.ok(await store.findOperation(anOperation()));
   });
 
-  contractTest("transaction() calls onCallbackQueued only after a commit that queued a callback", async (db) => {
-    let calls = 0;
-    let committedRows: Promise<number> | undefined;
-    const store = createSqlPaymentStore(db.client, {
-      onCallbackQueued() {
-        calls++;
-        // Read from outside the transaction: the callback must be visible to a worker once the hook fires.
-        committedRows = rawCount(db, "outbox");
-      },
-    });
-    await store.transaction((tx) => tx.insertOperation(anOperation()));
-    assert.equal(calls, 0, "no callback queued, no call");
+  contractTest(
+    "transaction() calls onCallbackQueued only after a commit that queued a callback",
+    async (db) => {
+      let calls = 0;
+      let committedRows: Promise<number> | undefined;
+      const store = createSqlPaymentStore(db.client, {
+        onCallbackQueued() {
+          calls++;
+          // Read from outside the transaction: the callback must be visible to a worker once the hook fires.
+          committedRows = rawCount(db, "outbox");
+        },
+      });
+      await store.transaction((tx) => tx.insertOperation(anOperation()));
+      assert.equal(calls, 0, "no callback queued, no call");
 
-    await assert.rejects(store.transaction(async (tx) => {
-      await tx.enqueueCallback("shop-a", aCallback({ targetId: "rolled-back" }));
-      throw new Error("Cannot commit: test failure");
-    }));
-    assert.equal(calls, 0, "a rolled back transaction does not call");
+      await assert.rejects(store.transaction(async (tx) => {
+        await tx.enqueueCallback("shop-a", aCallback({ targetId: "rolled-back" }));
+        throw new Error("Cannot commit: test failure");
+      }));
+      assert.equal(calls, 0, "a rolled back transaction does not call");
 
-    await assert.rejects(store.transaction(async (tx) => {
-      await tx.enqueueCallback("shop-a", aCallback({ targetId: "t-1" }));
-      await tx.enqueueCallback("shop-a", aCallback({ targetId: "t-1" }));
-    }));
-    assert.equal(calls, 0, "a transaction failing in the database does not call");
+      await assert.rejects(store.transaction(async (tx) => {
+        await tx.enqueueCallback("shop-a", aCallback({ targetId: "t-1" }));
+        await tx.enqueueCallback("shop-a", aCallback({ targetId: "t-1" }));
+      }));
+      assert.equal(calls, 0, "a transaction failing in the database does not call");
 
-    await store.transaction(async (tx) => {
-      await tx.enqueueCallback("shop-a", aCallback());
-      assert.equal(calls, 0, "not called before the commit");
-    });
-    assert.equal(calls, 1);
-    assert.equal(await committedRows, 1);
-  });
+      await store.transaction(async (tx) => {
+        await tx.enqueueCallback("shop-a", aCallback());
+        assert.equal(calls, 0, "not called before the commit");
+      });
+      assert.equal(calls, 1);
+      assert.equal(await committedRows, 1);
+    },
+  );
 
   contractTest("enqueueCallback() refuses a second callback for the same operation", async (db) => {
     const store = createSqlPaymentStore(db.client);
@@ -106,43 +109,52 @@ export function runTransactionContract(): void {
     assert.equal(await rawCount(db, "outbox"), 3);
   });
 
-  contractTest("claimOperationsToCheck() claims only due open operations and counts the check", async (db) => {
-    const store = createSqlPaymentStore(db.client);
-    const now = T0 + 3_600_000;
-    const due = [
-      anOperation({ operationId: "due-1", status: "processing", nextCheckAt: now - 10 }),
-      anOperation({ operationId: "due-2", status: "requires_action", nextCheckAt: now, checks: 2 }),
-      anOperation({ operationId: "due-3", kind: "capture", status: "unknown", nextCheckAt: now - 5 }),
-    ];
-    const notDue = [
-      anOperation({ operationId: "later", nextCheckAt: now + 1 }),
-      anOperation({ operationId: "never" }),
-      anOperation({ operationId: "done", status: "succeeded", nextCheckAt: now - 1 }),
-      anOperation({ operationId: "lost", status: "failed", nextCheckAt: now - 1, error: { code: "x", message: "" } }),
-    ];
-    await store.transaction(async (tx) => {
-      for (const operation of [...due, ...notDue]) await tx.insertOperation(operation);
-    });
+  contractTest(
+    "claimOperationsToCheck() claims only due open operations and counts the check",
+    async (db) => {
+      const store = createSqlPaymentStore(db.client);
+      const now = T0 + 3_600_000;
+      const due = [
+        anOperation({ operationId: "due-1", status: "processing", nextCheckAt: now - 10 }),
+        anOperation({ operationId: "due-2", status: "requires_action", nextCheckAt: now, checks: 2 }),
+        anOperation({ operationId: "due-3", kind: "capture", status: "unknown", nextCheckAt: now - 5 }),
+      ];
+      const notDue = [
+        anOperation({ operationId: "later", nextCheckAt: now + 1 }),
+        anOperation({ operationId: "never" }),
+        anOperation({ operationId: "done", status: "succeeded", nextCheckAt: now - 1 }),
+        anOperation({
+          operationId: "lost",
+          status: "failed",
+          nextCheckAt: now - 1,
+          error: { code: "x", message: "" },
+        }),
+      ];
+      await store.transaction(async (tx) => {
+        for (const operation of [...due, ...notDue]) await tx.insertOperation(operation);
+      });
 
-    const claimed = await store.claimOperationsToCheck(now, LEASE, 10);
-    assert.deepEqual(claimed.map(keyOf).sort(), due.map(keyOf).sort());
-    for (const operation of due) {
-      const expected = { nextCheckAt: now + LEASE, checks: operation.checks + 1 };
-      const returned = claimed.find((c) => keyOf(c) === keyOf(operation));
-      const stored = await store.findOperation(operation);
-      assert.deepEqual({ nextCheckAt: returned?.nextCheckAt, checks: returned?.checks }, expected);
-      assert.deepEqual({ nextCheckAt: stored?.nextCheckAt, checks: stored?.checks }, expected);
-      assert.equal(stored?.status, operation.status);
-    }
-    for (const operation of notDue) {
-      assert.deepEqual(defined(await store.findOperation(operation)), defined(operation), "left alone");
-    }
+      const claimed = await store.claimOperationsToCheck(now, LEASE, 10);
+      assert.deepEqual(claimed.map(keyOf).sort(), due.map(keyOf).sort());
+      for (const operation of due) {
+        const expected = { nextCheckAt: now + LEASE, checks: operation.checks + 1 };
+        const returned = claimed.find((c) => keyOf(c) === keyOf(operation));
+        const stored = await store.findOperation(operation);
+        assert.deepEqual({ nextCheckAt: returned?.nextCheckAt, checks: returned?.checks }, expected);
+        assert.deepEqual({ nextCheckAt: stored?.nextCheckAt, checks: stored?.checks }, expected);
+        assert.equal(stored?.status, operation.status);
+      }
+      for (const operation of notDue) {
+        assert.deepEqual(defined(await store.findOperation(operation)), defined(operation), "left alone");
+      }
 
-    assert.deepEqual(await store.claimOperationsToCheck(now + LEASE - 1, LEASE, 10), []);
-    const again = await store.claimOperationsToCheck(now + LEASE, LEASE, 10);
-    assert.deepEqual(again.map(keyOf).sort(), due.map(keyOf).sort());
-    assert.ok(again.every((operation) => operation.nextCheckAt === now + 2 * LEASE));
-  });
+      const claimedAgain = await store.claimOperationsToCheck(now + LEASE - 1, LEASE, 10);
+    assert.deepEqual(claimedAgain.map((o) => o.operationId), ["later"], "claimed ones wait for their lease");
+      const again = await store.claimOperationsToCheck(now + LEASE, LEASE, 10);
+      assert.deepEqual(again.map(keyOf).sort(), due.map(keyOf).sort());
+      assert.ok(again.every((operation) => operation.nextCheckAt === now + 2 * LEASE));
+    },
+  );
 
   contractTest("claimOperationsToCheck() takes at most the limit, the most overdue first", async (db) => {
     const store = createSqlPaymentStore(db.client);
@@ -159,27 +171,36 @@ export function runTransactionContract(): void {
     assert.deepEqual(rest.map((o) => o.operationId).sort(), ["late-1", "late-2", "late-3"]);
   });
 
-  contractTest("claimOperationsToCheck() never gives one operation to two concurrent claimers", async (db) => {
-    const now = T0 + 3_600_000;
-    const operations = Array.from({ length: 60 }, (_, i) => anOperation({ operationId: `op-${i}`, nextCheckAt: now }));
-    await createSqlPaymentStore(db.client).transaction(async (tx) => {
-      for (const operation of operations) await tx.insertOperation(operation);
-    });
-    const claimed = await withClients(db, 4, (clients) =>
-      Promise.all(clients.map(async (client) => {
-        const store = createSqlPaymentStore(client);
-        const mine: string[] = [];
-        for (let round = 0; round < 60; round++) {
-          const batch = await store.claimOperationsToCheck(now, LEASE, 3);
-          if (batch.length === 0) break;
-          mine.push(...batch.map(keyOf));
+  contractTest(
+    "claimOperationsToCheck() never gives one operation to two concurrent claimers",
+    async (db) => {
+      const now = T0 + 3_600_000;
+      const operations = Array.from(
+        { length: 60 },
+        (_, i) => anOperation({ operationId: `op-${i}`, nextCheckAt: now }),
+      );
+      await createSqlPaymentStore(db.client).transaction(async (tx) => {
+        for (const operation of operations) {
+          await tx.insertOperation(operation);
         }
-        return mine;
-      })));
-    const all = claimed.flat();
-    assert.equal(new Set(all).size, all.length, "no operation claimed twice");
-    assert.deepEqual(all.sort(), operations.map(keyOf).sort());
-    const checks = await db.client.query("SELECT checks FROM operations WHERE checks <> 1");
-    assert.deepEqual(checks, [], "every operation was checked exactly once");
-  }, { postgresOnly: true });
+      });
+      const claimed = await withClients(db, 4, (clients) =>
+        Promise.all(clients.map(async (client) => {
+          const store = createSqlPaymentStore(client);
+          const mine: string[] = [];
+          for (let round = 0; round < 60; round++) {
+            const batch = await store.claimOperationsToCheck(now, LEASE, 3);
+            if (batch.length === 0) break;
+            mine.push(...batch.map(keyOf));
+          }
+          return mine;
+        })));
+      const all = claimed.flat();
+      assert.equal(new Set(all).size, all.length, "no operation claimed twice");
+      assert.deepEqual(all.sort(), operations.map(keyOf).sort());
+      const checks = await db.client.query("SELECT checks FROM operations WHERE checks <> 1");
+      assert.deepEqual(checks, [], "every operation was checked exactly once");
+    },
+    { postgresOnly: true },
+  );
 }
