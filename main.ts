@@ -16,10 +16,14 @@ try {
         `Genstore payment gateway (dev mode) on ${gateway.url}`,
         `  demo shop and callback inbox:  ${gateway.url}/`,
         `  API description:              ${gateway.url}/openapi.json`,
-        `  database:                     ${gateway.db.driver === "pglite" ? `embedded, ${config.dataDir}/db` : "PostgreSQL"}`,
+        `  database:                     ${
+          gateway.db.driver === "pglite" ? `embedded, ${config.dataDir}/db` : "PostgreSQL"
+        }`,
         `  GENSTORE_CLIENT_ID=${config.clientId}`,
         // Dev mode only: these were generated into DATA_DIR for this machine (contract section 1).
-        ...(config.generated.includes("GENSTORE_CLIENT_SECRET") ? [`  GENSTORE_CLIENT_SECRET=${config.clientSecret}`] : []),
+        ...(config.generated.includes("GENSTORE_CLIENT_SECRET")
+          ? [`  GENSTORE_CLIENT_SECRET=${config.clientSecret}`]
+          : []),
         `  ECIES public key (register with Genstore): ${gateway.publicKey}`,
         "",
       ].join("\n"),

@@ -1,5 +1,5 @@
-import { deepEqual as assertEquals, equal, ok as assert } from "node:assert/strict";
-import { errorText, REJECTIONS, rejection, type RejectionCode } from "./errors.ts";
+import { deepStrictEqual as assertEquals, ok as assert, strictEqual as equal } from "node:assert/strict";
+import { errorText, rejection, type RejectionCode, REJECTIONS } from "./errors.ts";
 
 Deno.test("rejection() uses the code's standard message unless a detail is given", () => {
   assertEquals(rejection("payment_not_found"), {
@@ -13,7 +13,10 @@ Deno.test("rejection() uses the code's standard message unless a detail is given
 });
 
 Deno.test("errorText() leads with the stable code", () => {
-  equal(errorText(rejection("card_unreadable")), "card_unreadable: The encrypted card data could not be decrypted");
+  equal(
+    errorText(rejection("card_unreadable")),
+    "card_unreadable: The encrypted card data could not be decrypted",
+  );
   equal(errorText({ code: "card_declined", message: "Do not honor" }), "card_declined: Do not honor");
 });
 

@@ -6,7 +6,12 @@ export * from "./plugin_api.ts";
 export type { Clock } from "./ports/clock.ts";
 export type { IdSource } from "./ports/id_source.ts";
 export type { LogFields, Logger } from "./ports/logger.ts";
-export type { CardDecryptor, DecryptedCard, DecryptionFailure, EncryptedCard } from "./ports/card_decryptor.ts";
+export type {
+  CardDecryptor,
+  DecryptedCard,
+  DecryptionFailure,
+  EncryptedCard,
+} from "./ports/card_decryptor.ts";
 export type { PaymentStore, PaymentTx } from "./ports/payment_store.ts";
 export type { ExtensionBinding, ShopDirectory } from "./ports/shop_directory.ts";
 export { parseAmount } from "./money/money.ts";
@@ -50,8 +55,8 @@ export type {
 } from "./ports/outbox_store.ts";
 export {
   backoffDelay,
-  DEFAULT_CALLBACK_POLICY,
   decideDelivery,
+  DEFAULT_CALLBACK_POLICY,
   isDelivered,
   isTransient,
 } from "./services/callback_policy.ts";

@@ -62,7 +62,10 @@ export async function loadConfig(env: Env = (name) => Deno.env.get(name)): Promi
   const port = integer(env, "PORT", 8080, problems);
   const host = env("HOST") ?? "127.0.0.1";
   const dataDir = env("DATA_DIR") ?? "./data";
-  const appUrl = (env("APP_URL") ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`).replace(/\/+$/, "");
+  const appUrl = (env("APP_URL") ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`).replace(
+    /\/+$/,
+    "",
+  );
 
   if (production) {
     const required = [

@@ -90,28 +90,31 @@ async function page(
   payments: readonly DemoPayment[],
   inbox: GenstoreInbox,
 ): Promise<Response> {
-  const rows = await Promise.all(payments.slice(0, 15).map(async (p) => {
-    const status = await client.query("payments", p.paymentId);
-    const action = (name: string, label: string, withAmount: boolean) =>
-      `<form method="post" action="/_dev/shop/action" style="display:inline">` +
-      `<input type="hidden" name="paymentId" value="${escapeHtml(p.paymentId)}">` +
-      `<input type="hidden" name="action" value="${name}">` +
-      (withAmount ? `<input name="amount" value="${escapeHtml(p.amount)}" size="6">` : "") +
-      `<button>${label}</button></form>`;
-    return `<tr><td><code>${escapeHtml(p.paymentId)}</code></td><td>${escapeHtml(p.amount)} ${
-      escapeHtml(p.currency)
-    }</td><td>${p.mode}</td><td>${escapeHtml(String(status.body.status ?? status.status))}</td><td><code>${
-      escapeHtml(p.answer)
-    }</code></td><td>${action("capture", "Capture", true)}${action("void", "Void", false)}${
-      action("refund", "Refund", true)
-    }</td></tr>`;
-  }));
+  const rows = await Promise.all(
+    payments.slice(0, 15).map(async (p) => {
+      const status = await client.query("payments", p.paymentId);
+      const action = (name: string, label: string, withAmount: boolean) =>
+        `<form method="post" action="/_dev/shop/action" style="display:inline">` +
+        `<input type="hidden" name="paymentId" value="${escapeHtml(p.paymentId)}">` +
+        `<input type="hidden" name="action" value="${name}">` +
+        (withAmount ? `<input name="amount" value="${escapeHtml(p.amount)}" size="6">` : "") +
+        `<button>${label}</button></form>`;
+      return `<tr><td><code>${escapeHtml(p.paymentId)}</code></td><td>${escapeHtml(p.amount)} ${
+        escapeHtml(p.currency)
+      }</td><td>${p.mode}</td><td>${escapeHtml(String(status.body.status ?? status.status))}</td><td><code>${
+        escapeHtml(p.answer)
+      }</code></td><td>${action("capture", "Capture", true)}${action("void", "Void", false)}${
+        action("refund", "Refund", true)
+      }</td></tr>`;
+    }),
+  );
   const callbacks = inbox.received().slice(0, 20).map((r) =>
-    `<tr><td>${escapeHtml(r.at.slice(11, 19))}</td><td>${escapeHtml(r.kind)}/${escapeHtml(r.id)}</td><td><code>${
-      escapeHtml(JSON.stringify(r.body))
-    }</code></td></tr>`
+    `<tr><td>${escapeHtml(r.at.slice(11, 19))}</td><td>${escapeHtml(r.kind)}/${
+      escapeHtml(r.id)
+    }</td><td><code>${escapeHtml(JSON.stringify(r.body))}</code></td></tr>`
   ).join("");
-  const cards = CARDS.map(([number, label]) => `<option value="${number}">${number} (${label})</option>`).join("");
+  const cards = CARDS.map(([number, label]) => `<option value="${number}">${number} (${label})</option>`)
+    .join("");
   return htmlPage(
     c,
     "Genstore demo shop",

@@ -44,7 +44,11 @@ export function createGenstoreClient(options: GenstoreClientOptions) {
   const extension = options.extension ?? "card";
   const base = `${options.gatewayUrl.replace(/\/+$/, "")}/v1/ext/${extension}`;
 
-  async function send(path: string, body: unknown, headers: Record<string, string> = {}): Promise<SentRequest> {
+  async function send(
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<SentRequest> {
     const raw = new TextEncoder().encode(typeof body === "string" ? body : JSON.stringify(body));
     const response = await fetch(`${base}/${path}`, {
       method: "POST",

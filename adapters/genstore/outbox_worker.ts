@@ -78,11 +78,20 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         result = { kind: "status", status: response.status };
       } catch (error) {
         result = { kind: "network_error" };
-        detail = error instanceof DOMException && error.name === "TimeoutError" ? "timed out" : "network error";
+        detail = error instanceof DOMException && error.name === "TimeoutError"
+          ? "timed out"
+          : "network error";
       }
     }
     const at = options.clock.now();
-    const decision = decideDelivery(options.policy, result, entry.attempts + 1, entry.createdAt, at, random());
+    const decision = decideDelivery(
+      options.policy,
+      result,
+      entry.attempts + 1,
+      entry.createdAt,
+      at,
+      random(),
+    );
     await options.outbox.recordAttempt(entry, {
       at,
       httpStatus: result.kind === "status" ? result.status : undefined,
@@ -129,7 +138,9 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       try {
         worked = await runOnce();
       } catch (error) {
-        options.logger.error("callback.claim_failed", { error: error instanceof Error ? error.message : "unknown" });
+        options.logger.error("callback.claim_failed", {
+          error: error instanceof Error ? error.message : "unknown",
+        });
       }
       if (worked === 0 && !stopped) {
         await options.clock.sleep(pollMs, wake.signal);

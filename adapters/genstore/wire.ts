@@ -4,12 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import type {
-  CallbackMessage,
-  OperationAnswer,
-  OperationDescription,
-  OperationKind,
-} from "../../src/mod.ts";
+import type { CallbackMessage, OperationAnswer, OperationDescription, OperationKind } from "../../src/mod.ts";
 
 export const SIGNATURE_HEADER = "x-genstore-hmac-sha256";
 export const SHOP_DOMAIN_HEADER = "x-genstore-shop-domain";
@@ -30,7 +25,7 @@ const id = (name: string) =>
 
 const decimal = z.string({ error: "amount must be a decimal string" })
   .max(40, "amount is too long")
-  .regex(/^\d+(\.\d+)?$/, "amount must be a decimal string such as \"10.00\"");
+  .regex(/^\d+(\.\d+)?$/, 'amount must be a decimal string such as "10.00"');
 
 const text = (max: number) => z.string().max(max);
 const flag = z.unknown();
@@ -51,7 +46,10 @@ const paymentMethodData = z.looseObject({
 export const PAYMENT_REQUEST = z.looseObject({
   paymentId: id("paymentId"),
   amount: decimal,
-  currency: z.string({ error: "currency must be a string" }).regex(/^[A-Z]{3}$/, "currency must be an ISO 4217 code"),
+  currency: z.string({ error: "currency must be a string" }).regex(
+    /^[A-Z]{3}$/,
+    "currency must be an ISO 4217 code",
+  ),
   test: flag,
   manualCapture: flag,
   purchaseInfo: z.looseObject({ description: text(1000).optional() }).optional(),
@@ -93,8 +91,18 @@ export const REFUND_REQUEST = z.looseObject({
 export const OPERATION_WIRE: Readonly<
   Record<OperationKind, { route: string; idField: string; channelField: string; schema: z.ZodType }>
 > = {
-  payment: { route: "payments", idField: "paymentId", channelField: "channelPaymentId", schema: PAYMENT_REQUEST },
-  capture: { route: "captures", idField: "captureId", channelField: "channelCaptureId", schema: CAPTURE_REQUEST },
+  payment: {
+    route: "payments",
+    idField: "paymentId",
+    channelField: "channelPaymentId",
+    schema: PAYMENT_REQUEST,
+  },
+  capture: {
+    route: "captures",
+    idField: "captureId",
+    channelField: "channelCaptureId",
+    schema: CAPTURE_REQUEST,
+  },
   void: { route: "voids", idField: "voidId", channelField: "channelVoidId", schema: VOID_REQUEST },
   refund: { route: "refunds", idField: "refundId", channelField: "channelRefundId", schema: REFUND_REQUEST },
 };
@@ -109,7 +117,10 @@ export function renderAnswer(kind: OperationKind, answer: OperationAnswer): Reco
 }
 
 /** The status query answer body. */
-export function renderDescription(kind: OperationKind, description: OperationDescription): Record<string, string> {
+export function renderDescription(
+  kind: OperationKind,
+  description: OperationDescription,
+): Record<string, string> {
   const body: Record<string, string> = {
     [OPERATION_WIRE[kind].channelField]: description.channelId,
     status: description.status,

@@ -19,14 +19,13 @@ import { verifyBodySignature, verifyQuerySignature } from "../genstore/signature
 import {
   isTrueFlag,
   OPERATION_WIRE,
-  PAYMENT_REQUEST,
   type PaymentRequestBody,
-  REPLAYED_HEADER,
   renderAnswer,
   renderDescription,
+  REPLAYED_HEADER,
   SHOP_DOMAIN_HEADER,
-  SIGNATURE_HEADER,
   shopFromDomain,
+  SIGNATURE_HEADER,
 } from "../genstore/wire.ts";
 import {
   idempotencyConflict,
@@ -179,7 +178,11 @@ async function handleQuery(c: Context, deps: GenstoreRouteDeps, kind: OperationK
   const binding = shop === undefined ? undefined : await deps.gateway.shops.findBinding(shop, extension);
   if (binding === undefined) return shopNotAuthorized(c);
   const id = c.req.param("id")!;
-  const description = await describeOperation(deps.gateway, { shop: binding.shop, kind, operationId: id }, extension);
+  const description = await describeOperation(
+    deps.gateway,
+    { shop: binding.shop, kind, operationId: id },
+    extension,
+  );
   if (description === undefined) return notFound(c);
   return c.json(renderDescription(kind, description), 200);
 }

@@ -18,7 +18,9 @@ function answerSchema(kind: OperationKind) {
     [OPERATION_WIRE[kind].channelField]: z.string().optional(),
     error: z.string().optional().describe("A stable code, a colon, and a short explanation"),
   };
-  if (kind === "payment") shape.redirectUrl = z.string().optional().describe("Send the buyer here (3DS, offsite)");
+  if (kind === "payment") {
+    shape.redirectUrl = z.string().optional().describe("Send the buyer here (3DS, offsite)");
+  }
   return z.object(shape);
 }
 
@@ -34,7 +36,10 @@ function statusSchema(kind: OperationKind) {
 }
 
 function json(schema: z.ZodType, description: string) {
-  return { description, content: { "application/json": { schema: z.toJSONSchema(schema, { io: "input" }) } } };
+  return {
+    description,
+    content: { "application/json": { schema: z.toJSONSchema(schema, { io: "input" }) } },
+  };
 }
 
 const extensionParameter = { name: "extension", in: "path", required: true, schema: { type: "string" } };
@@ -59,7 +64,10 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           description: "Base64 (or lower-case hex) HMAC-SHA256 of the raw body with the client secret",
           schema: { type: "string" },
         }],
-        requestBody: { required: true, content: { "application/json": { schema: z.toJSONSchema(wire.schema, { io: "input" }) } } },
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: z.toJSONSchema(wire.schema, { io: "input" }) } },
+        },
         responses: {
           200: json(answerSchema(kind), "Accepted; a replay carries `Idempotent-Replayed: true`"),
           400: json(INVALID, "Malformed request; nothing stored"),
@@ -73,15 +81,20 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
     paths[`/v1/ext/{extension}/${wire.route}/{id}`] = {
       get: {
         summary: `Query a ${kind}`,
-        parameters: [extensionParameter, { name: "id", in: "path", required: true, schema: { type: "string" } }, {
-          ...shopHeader,
-          required: false,
-        }, ...["timestamp", "hmac", "shop"].map((name) => ({
-          name,
-          in: "query",
-          required: name !== "shop",
-          schema: { type: "string" },
-        }))],
+        parameters: [
+          extensionParameter,
+          { name: "id", in: "path", required: true, schema: { type: "string" } },
+          {
+            ...shopHeader,
+            required: false,
+          },
+          ...["timestamp", "hmac", "shop"].map((name) => ({
+            name,
+            in: "query",
+            required: name !== "shop",
+            schema: { type: "string" },
+          })),
+        ],
         responses: {
           200: json(statusSchema(kind), "Current status"),
           401: json(ERROR, "`invalid_signature`"),

@@ -5,7 +5,7 @@
  */
 import type { Context, Hono } from "hono";
 import { continuePayment, type GatewayDeps, handleNotification, pendingRedirect } from "../../src/mod.ts";
-import { htmlPage, escapeHtml } from "./html.ts";
+import { escapeHtml, htmlPage } from "./html.ts";
 
 export function registerPspRoutes(app: Hono, gateway: GatewayDeps): void {
   app.on(["GET", "POST"], "/v1/return/:reference", async (c) => {

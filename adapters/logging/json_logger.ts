@@ -21,7 +21,12 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const now = options.now ?? Date.now;
   function log(level: LogLevel, event: string, fields: LogFields = {}) {
     if (ORDER[level] < threshold) return;
-    const line: Record<string, unknown> = { ts: new Date(now()).toISOString(), level, event, ...options.base };
+    const line: Record<string, unknown> = {
+      ts: new Date(now()).toISOString(),
+      level,
+      event,
+      ...options.base,
+    };
     for (const [key, value] of Object.entries(fields)) {
       if (value === undefined) continue;
       line[key] = SENSITIVE.test(key) ? "[redacted]" : value;

@@ -28,7 +28,10 @@ export const RANDOM_IDS: IdSource = {
 };
 
 /** Tracks work that outlives its request, so shutdown can wait for it. */
-export function createBackgroundWork(): BackgroundWork & { settle(timeoutMs: number): Promise<boolean>; size(): number } {
+export function createBackgroundWork(): BackgroundWork & {
+  settle(timeoutMs: number): Promise<boolean>;
+  size(): number;
+} {
   const pending = new Set<Promise<unknown>>();
   return {
     track(work: Promise<unknown>) {

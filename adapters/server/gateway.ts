@@ -72,11 +72,16 @@ export async function openDatabase(config: GatewayConfig, memory = false): Promi
   return await openPglite(`${config.dataDir}/db`);
 }
 
-export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  options: StartOptions = {},
+): Promise<RunningGateway> {
   const logger = options.logger ?? createJsonLogger({ level: config.logLevel });
   const db = await openDatabase(config, options.memoryDatabase);
   const applied = await migrate(db);
-  if (applied.length > 0) logger.info("database.migrated", { versions: applied.join(","), driver: db.driver });
+  if (applied.length > 0) {
+    logger.info("database.migrated", { versions: applied.join(","), driver: db.driver });
+  }
 
   const box = createSecretBox(config.masterKey);
   const shops = createSqlShopStore(db, box);
@@ -87,15 +92,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const store = createSqlPaymentStore(db, { onCallbackQueued: () => nudgeOutbox() });
 
   // Listen first (the port may be 0), then build the app with the real URL.
-  let handler: (request: Request) => Response | Promise<Response> = () => new Response("starting", { status: 503 });
+  let handler: (request: Request) => Response | Promise<Response> = () =>
+    new Response("starting", { status: 503 });
   const server = Deno.serve(
     { port: config.port, hostname: config.host, onListen: () => {} },
     (request) => handler(request),
   );
   const port = server.addr.port;
-  const url = config.port === 0 && !Deno.env.get("APP_URL")
-    ? `http://${config.host}:${port}`
-    : config.appUrl;
+  const url = config.port === 0 && !Deno.env.get("APP_URL") ? `http://${config.host}:${port}` : config.appUrl;
   const dev = config.mode === "dev";
 
   const deps: GatewayDeps = {
@@ -103,7 +107,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     shops,
     plugins,
     pspHttp: (labels) => createFetchPspHttp({ logger, context: { ...labels } }),
-    decryptor: await createEciesDecryptor({ privateKeys: config.eciesPrivateKeys, hkdfInfo: config.eciesHkdfInfo }),
+    decryptor: await createEciesDecryptor({
+      privateKeys: config.eciesPrivateKeys,
+      hkdfInfo: config.eciesHkdfInfo,
+    }),
     clock: SYSTEM_CLOCK,
     ids: RANDOM_IDS,
     logger,
@@ -123,7 +130,11 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   let emulator: AdyenEmulator | undefined;
   let inbox: GenstoreInbox | undefined;
   if (dev) {
-    emulator = createAdyenEmulator({ publicUrl: `${url}/_emulator/adyen`, basePath: "/_emulator/adyen", accounts: [] });
+    emulator = createAdyenEmulator({
+      publicUrl: `${url}/_emulator/adyen`,
+      basePath: "/_emulator/adyen",
+      accounts: [],
+    });
     inbox = createGenstoreInbox(url, (shop) => shops.accessToken(shop));
     await seedDemoShop({ shops, emulator, gatewayUrl: url });
   }

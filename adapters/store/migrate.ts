@@ -37,7 +37,9 @@ export async function migrate(client: SqlClient): Promise<number[]> {
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
     const done = new Set(
-      (await tx.query<{ version: number }>("SELECT version FROM schema_migrations")).map((row) => Number(row.version)),
+      (await tx.query<{ version: number }>("SELECT version FROM schema_migrations")).map((row) =>
+        Number(row.version)
+      ),
     );
     const applied: number[] = [];
     for (const migration of migrations) {

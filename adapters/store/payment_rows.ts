@@ -62,7 +62,8 @@ export function paymentValues(p: Payment): Record<string, unknown> {
   };
 }
 
-export const OPERATION_COLUMNS = `shop, kind, operation_id, payment_id, extension, test, reference, fingerprint,
+export const OPERATION_COLUMNS =
+  `shop, kind, operation_id, payment_id, extension, test, reference, fingerprint,
   answer, status, currency, amount_minor, amount_text, psp_reference, error_code, error_message, attempt,
   psp_idempotency_key, next_check_at, checks, created_at, updated_at, finalized_at`;
 
@@ -86,7 +87,9 @@ export function operationFromRow(row: Row): Operation {
     amount: amountMinor !== undefined && currency !== undefined ? { amountMinor, currency } : undefined,
     amountText: optionalText(row.amount_text),
     pspReference: optionalText(row.psp_reference),
-    error: errorCode === undefined ? undefined : { code: errorCode, message: String(row.error_message ?? "") },
+    error: errorCode === undefined
+      ? undefined
+      : { code: errorCode, message: String(row.error_message ?? "") },
     attempt: toInt(row.attempt),
     pspIdempotencyKey: String(row.psp_idempotency_key),
     nextCheckAt: row.next_check_at === null || row.next_check_at === undefined
@@ -142,7 +145,10 @@ export const COLUMN_CASTS: Readonly<Record<string, string>> = {
 };
 
 /** An INSERT of every column of `values`. */
-export function insertStatement(table: string, values: Record<string, unknown>): { text: string; params: unknown[] } {
+export function insertStatement(
+  table: string,
+  values: Record<string, unknown>,
+): { text: string; params: unknown[] } {
   const columns = Object.keys(values);
   const slots = columns.map((column, i) => `$${i + 1}${COLUMN_CASTS[column] ?? ""}`);
   return {

@@ -37,7 +37,11 @@ export function createSqlOutboxStore(client: SqlClient): OutboxStore {
       );
       return rows.map(entryFromRow).sort((a, b) => a.seq - b.seq);
     },
-    async recordAttempt(entry: OutboxEntry, attempt: DeliveryAttempt, decision: DeliveryDecision): Promise<void> {
+    async recordAttempt(
+      entry: OutboxEntry,
+      attempt: DeliveryAttempt,
+      decision: DeliveryDecision,
+    ): Promise<void> {
       const number = entry.attempts + 1;
       await client.transaction(async (tx) => {
         await tx.query(
@@ -53,7 +57,11 @@ export function createSqlOutboxStore(client: SqlClient): OutboxStore {
             Math.round(attempt.durationMs),
           ],
         );
-        const status = decision.kind === "delivered" ? "delivered" : decision.kind === "dead" ? "dead" : "pending";
+        const status = decision.kind === "delivered"
+          ? "delivered"
+          : decision.kind === "dead"
+          ? "dead"
+          : "pending";
         await tx.query(
           `UPDATE outbox SET status = $3, attempts = $4, claimed_until = NULL, last_status = $5, last_error = $6,
              next_attempt_at = COALESCE($7::timestamptz, next_attempt_at),

@@ -1,4 +1,11 @@
-import type { CallbackMessage, Operation, OperationKey, Payment, PaymentStore, PaymentTx } from "../../src/mod.ts";
+import type {
+  CallbackMessage,
+  Operation,
+  OperationKey,
+  Payment,
+  PaymentStore,
+  PaymentTx,
+} from "../../src/mod.ts";
 import {
   insertStatement,
   jsonParam,
@@ -75,10 +82,13 @@ export function createSqlPaymentStore(client: SqlClient, options: SqlPaymentStor
       return rows.length === 0 ? undefined : operationFromRow(rows[0]);
     },
     async findPayment(shop: string, paymentId: string): Promise<Payment | undefined> {
-      const rows = await client.query(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE shop = $1 AND payment_id = $2`, [
-        shop,
-        paymentId,
-      ]);
+      const rows = await client.query(
+        `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE shop = $1 AND payment_id = $2`,
+        [
+          shop,
+          paymentId,
+        ],
+      );
       return rows.length === 0 ? undefined : paymentFromRow(rows[0]);
     },
     async claimOperationsToCheck(now: number, leaseMs: number, limit: number): Promise<readonly Operation[]> {
@@ -108,7 +118,9 @@ function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx {
       );
       if (rows.length === 1) return { created: true, operation };
       const existing = await lockOperation(tx, operation);
-      if (existing === undefined) throw new Error(`Cannot read a conflicting operation: ${operation.operationId}`);
+      if (existing === undefined) {
+        throw new Error(`Cannot read a conflicting operation: ${operation.operationId}`);
+      }
       return { created: false, operation: existing };
     },
     lockOperation: (key: OperationKey) => lockOperation(tx, key),

@@ -43,7 +43,9 @@ export function createSqlShopStore(client: SqlClient, box: SecretBox): ShopStore
     return value === undefined ? null : await box.seal(JSON.stringify(value), aad);
   }
   async function open(sealed: unknown, aad: string) {
-    return typeof sealed === "string" ? JSON.parse(await box.open(sealed, aad)) as Record<string, unknown> : undefined;
+    return typeof sealed === "string"
+      ? JSON.parse(await box.open(sealed, aad)) as Record<string, unknown>
+      : undefined;
   }
   return {
     async findBinding(shop: string, extension: string): Promise<ExtensionBinding | undefined> {
@@ -98,7 +100,9 @@ export function createSqlShopStore(client: SqlClient, box: SecretBox): ShopStore
       );
     },
     async list(): Promise<readonly ShopSummary[]> {
-      const shops = await client.query("SELECT shop, access_token_sealed IS NOT NULL AS token FROM shops ORDER BY shop");
+      const shops = await client.query(
+        "SELECT shop, access_token_sealed IS NOT NULL AS token FROM shops ORDER BY shop",
+      );
       const bindings = await client.query(
         `SELECT shop, extension, plugin, live_credentials_sealed IS NOT NULL AS live,
            test_credentials_sealed IS NOT NULL AS test FROM shop_extensions ORDER BY shop, extension`,

@@ -1,4 +1,4 @@
-import { deepEqual as assertEquals, equal, ok as assert } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok as assert, strictEqual as equal } from "node:assert/strict";
 import { ACTIVE_CURRENCIES, currencyExponent } from "./currency.ts";
 
 Deno.test("currencyExponent() returns the ISO 4217 minor digits of active codes", async (t) => {

@@ -32,7 +32,7 @@ export function parseAmount(text: string, currency: string): Result<Money, Amoun
   }
   const match = DECIMAL.exec(trimmed);
   if (match === null) {
-    return err({ kind: "not_a_number", message: "Amount must be a decimal string such as \"10.00\"" });
+    return err({ kind: "not_a_number", message: 'Amount must be a decimal string such as "10.00"' });
   }
   const [, whole, fraction = ""] = match;
   // Digits are counted as written: "10.000" is refused for USD even though its value fits, because the

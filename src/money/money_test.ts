@@ -1,4 +1,9 @@
-import { deepEqual as assertEquals, equal, ok as assert, throws as assertThrows } from "node:assert/strict";
+import {
+  deepStrictEqual as assertEquals,
+  ok as assert,
+  strictEqual as equal,
+  throws as assertThrows,
+} from "node:assert/strict";
 import fc from "fast-check";
 import { ACTIVE_CURRENCIES, currencyExponent } from "./currency.ts";
 import { type AmountError, formatAmount, type Money, parseAmount } from "./money.ts";
@@ -76,16 +81,19 @@ Deno.test("parseAmount() maps decimal strings to minor units or a typed error", 
     ["abc", "XYZ", "unknown_currency"], // the currency is checked first
   ];
   for (const [text, currency, expected] of rows) {
-    await t.step(`${JSON.stringify(text.length > 40 ? `${text.slice(0, 20)}…` : text)} ${currency} -> ${expected}`, () => {
-      const parsed = parseAmount(text, currency);
-      if (typeof expected === "number") {
-        assertEquals(parsed, { ok: true, value: { amountMinor: expected, currency } });
-      } else {
-        assert(!parsed.ok, `expected ${expected}`);
-        equal(parsed.error.kind, expected);
-        assert(parsed.error.message.length > 0);
-      }
-    });
+    await t.step(
+      `${JSON.stringify(text.length > 40 ? `${text.slice(0, 20)}…` : text)} ${currency} -> ${expected}`,
+      () => {
+        const parsed = parseAmount(text, currency);
+        if (typeof expected === "number") {
+          assertEquals(parsed, { ok: true, value: { amountMinor: expected, currency } });
+        } else {
+          assert(!parsed.ok, `expected ${expected}`);
+          equal(parsed.error.kind, expected);
+          assert(parsed.error.message.length > 0);
+        }
+      },
+    );
   }
 });
 

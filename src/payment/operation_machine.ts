@@ -4,7 +4,13 @@ import { err, ok, type Result } from "../result.ts";
  * The lifecycle of one Genstore operation: a payment's own result, a capture, a void or a refund.
  * `succeeded` and `failed` are final: each is reported to Genstore exactly once and never changes.
  */
-export const OPERATION_STATUSES = ["processing", "requires_action", "unknown", "succeeded", "failed"] as const;
+export const OPERATION_STATUSES = [
+  "processing",
+  "requires_action",
+  "unknown",
+  "succeeded",
+  "failed",
+] as const;
 export type OperationStatus = typeof OPERATION_STATUSES[number];
 
 export const OPERATION_EVENTS = [

@@ -1,4 +1,4 @@
-import { deepEqual as assertEquals, equal } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, strictEqual as equal } from "node:assert/strict";
 import fc from "fast-check";
 import {
   FINAL_OPERATION_STATUSES,
@@ -51,7 +51,10 @@ Deno.test("transitionOperation() rejects every status and event pair that is not
     for (const event of OPERATION_EVENTS) {
       if (edgeOf(from, event) !== undefined) continue;
       await t.step(`${from} + ${event} is illegal`, () => {
-        assertEquals(transitionOperation(from, event), { ok: false, error: { kind: "invalid_transition", from, event } });
+        assertEquals(transitionOperation(from, event), {
+          ok: false,
+          error: { kind: "invalid_transition", from, event },
+        });
       });
     }
   }

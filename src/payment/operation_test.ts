@@ -1,18 +1,19 @@
-import { equal } from "node:assert/strict";
+import { strictEqual as equal } from "node:assert/strict";
 import fc from "fast-check";
 import { pspIdempotencyKey, shopOfReference, stepOfKey } from "./operation.ts";
 
 const SEED = 20_250_107;
 
 Deno.test("pspIdempotencyKey() combines the reference's token, the step and the attempt", async (t) => {
-  const rows: readonly (readonly [reference: string, attempt: number, step: string | undefined, key: string])[] = [
-    ["shop.example.abc123", 1, undefined, "gw-abc123-p1"],
-    ["shop.example.abc123", 2, "p", "gw-abc123-p2"],
-    ["shop.example.abc123", 1, "c", "gw-abc123-c1"],
-    ["shop.example.abc123", 12, "c", "gw-abc123-c12"],
-    ["myshop.abc", 3, undefined, "gw-abc-p3"],
-    ["tokenonly", 1, undefined, "gw-tokenonly-p1"],
-  ];
+  const rows:
+    readonly (readonly [reference: string, attempt: number, step: string | undefined, key: string])[] = [
+      ["shop.example.abc123", 1, undefined, "gw-abc123-p1"],
+      ["shop.example.abc123", 2, "p", "gw-abc123-p2"],
+      ["shop.example.abc123", 1, "c", "gw-abc123-c1"],
+      ["shop.example.abc123", 12, "c", "gw-abc123-c12"],
+      ["myshop.abc", 3, undefined, "gw-abc-p3"],
+      ["tokenonly", 1, undefined, "gw-tokenonly-p1"],
+    ];
   for (const [reference, attempt, step, key] of rows) {
     await t.step(`${reference} #${attempt} ${step ?? "(default)"} -> ${key}`, () => {
       equal(pspIdempotencyKey(reference, attempt, step), key);

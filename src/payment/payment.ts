@@ -62,16 +62,18 @@ export interface CaptureRules {
   readonly void: boolean;
 }
 
-export function newPayment(fields: Omit<
-  Payment,
-  | "state"
-  | "authorizedMinor"
-  | "capturedMinor"
-  | "refundedMinor"
-  | "capturePendingMinor"
-  | "refundPendingMinor"
-  | "voidPending"
->): Payment {
+export function newPayment(
+  fields: Omit<
+    Payment,
+    | "state"
+    | "authorizedMinor"
+    | "capturedMinor"
+    | "refundedMinor"
+    | "capturePendingMinor"
+    | "refundPendingMinor"
+    | "voidPending"
+  >,
+): Payment {
   return {
     ...fields,
     state: "processing",
@@ -92,7 +94,13 @@ function move(payment: Payment, event: PaymentEvent): Result<Payment, InvalidPay
 /** The PSP's answer to the payment itself. */
 export type PaymentOutcomeEvent = Extract<
   PaymentEvent,
-  "psp_requires_action" | "psp_authorized" | "psp_paid" | "psp_declined" | "psp_outcome_unknown" | "psp_pending" | "rejected"
+  | "psp_requires_action"
+  | "psp_authorized"
+  | "psp_paid"
+  | "psp_declined"
+  | "psp_outcome_unknown"
+  | "psp_pending"
+  | "rejected"
 >;
 
 export function settlePayment(
@@ -125,7 +133,11 @@ const CAPTURABLE: readonly PaymentState[] = ["authorized", "partially_captured"]
 const REFUNDABLE: readonly PaymentState[] = ["succeeded", "partially_captured", "captured"];
 
 /** Checks a capture request and reserves its amount. */
-export function reserveCapture(payment: Payment, amountMinor: number, rules: CaptureRules): Result<Payment, Rejection> {
+export function reserveCapture(
+  payment: Payment,
+  amountMinor: number,
+  rules: CaptureRules,
+): Result<Payment, Rejection> {
   if (!CAPTURABLE.includes(payment.state) || payment.voidPending) {
     return err(rejection("payment_not_capturable", `The payment is ${describeState(payment)}`));
   }
@@ -134,7 +146,12 @@ export function reserveCapture(payment: Payment, amountMinor: number, rules: Cap
   }
   const room = payment.authorizedMinor - payment.capturedMinor - payment.capturePendingMinor;
   if (amountMinor > room) {
-    return err(rejection("amount_exceeds_authorized", `At most ${describeAmount(payment, room)} can still be captured`));
+    return err(
+      rejection(
+        "amount_exceeds_authorized",
+        `At most ${describeAmount(payment, room)} can still be captured`,
+      ),
+    );
   }
   return ok({ ...payment, capturePendingMinor: payment.capturePendingMinor + amountMinor });
 }
@@ -172,13 +189,19 @@ export function settleVoid(payment: Payment, succeeded: boolean): Result<Payment
 }
 
 /** Checks a refund request against what was captured and not yet refunded (or being refunded). */
-export function reserveRefund(payment: Payment, amountMinor: number, rules: CaptureRules): Result<Payment, Rejection> {
+export function reserveRefund(
+  payment: Payment,
+  amountMinor: number,
+  rules: CaptureRules,
+): Result<Payment, Rejection> {
   if (!REFUNDABLE.includes(payment.state)) {
     return err(rejection("payment_not_refundable", `The payment is ${describeState(payment)}`));
   }
   const room = payment.capturedMinor - payment.refundedMinor - payment.refundPendingMinor;
   if (amountMinor > room) {
-    return err(rejection("amount_exceeds_captured", `At most ${describeAmount(payment, room)} can still be refunded`));
+    return err(
+      rejection("amount_exceeds_captured", `At most ${describeAmount(payment, room)} can still be refunded`),
+    );
   }
   if (!rules.partialRefunds && (amountMinor !== payment.capturedMinor || payment.refundedMinor > 0)) {
     return err(rejection("partial_refund_not_supported"));
@@ -215,12 +238,16 @@ export function brokenInvariant(payment: Payment): string | undefined {
     payment.capturePendingMinor,
     payment.refundPendingMinor,
   ];
-  if (!sums.every((sum) => Number.isSafeInteger(sum) && sum >= 0)) return "sums must be non-negative integers";
+  if (!sums.every((sum) => Number.isSafeInteger(sum) && sum >= 0)) {
+    return "sums must be non-negative integers";
+  }
   if (payment.authorizedMinor > payment.amount.amountMinor) return "authorized above the payment amount";
   if (payment.capturedMinor + payment.capturePendingMinor > payment.authorizedMinor) {
     return "captures above the authorization";
   }
-  if (payment.refundedMinor + payment.refundPendingMinor > payment.capturedMinor) return "refunds above captures";
+  if (payment.refundedMinor + payment.refundPendingMinor > payment.capturedMinor) {
+    return "refunds above captures";
+  }
   if (payment.state === "voided" && payment.capturedMinor > 0) return "voided after a capture";
   return undefined;
 }

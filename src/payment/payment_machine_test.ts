@@ -1,4 +1,4 @@
-import { deepEqual as assertEquals, equal, ok as assert } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok as assert, strictEqual as equal } from "node:assert/strict";
 import fc from "fast-check";
 import {
   OPERATION_EVENTS,
@@ -64,7 +64,10 @@ Deno.test("transitionPayment() rejects every state and event pair that is not a 
     for (const event of PAYMENT_EVENTS) {
       if (edgeOf(from, event) !== undefined) continue;
       await t.step(`${from} + ${event} is illegal`, () => {
-        assertEquals(transitionPayment(from, event), { ok: false, error: { kind: "invalid_transition", from, event } });
+        assertEquals(transitionPayment(from, event), {
+          ok: false,
+          error: { kind: "invalid_transition", from, event },
+        });
       });
     }
   }
@@ -116,7 +119,9 @@ Deno.test("transitionPayment() never changes a final state, whatever events foll
       fc.array(fc.constantFrom(...PAYMENT_EVENTS), { maxLength: 30 }),
       (start, events) => {
         let state = start;
-        let finalState: PaymentState | undefined = TERMINAL_PAYMENT_STATES.includes(state) ? state : undefined;
+        let finalState: PaymentState | undefined = TERMINAL_PAYMENT_STATES.includes(state)
+          ? state
+          : undefined;
         for (const event of events) {
           const next = transitionPayment(state, event);
           if (finalState !== undefined) {

@@ -1,4 +1,4 @@
-import { deepEqual as assertEquals, equal, ok as assert } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok as assert, strictEqual as equal } from "node:assert/strict";
 import fc from "fast-check";
 import type { Rejection, RejectionCode } from "../errors.ts";
 import type { Result } from "../result.ts";
@@ -428,7 +428,12 @@ interface Model {
 
 const UNSETTLED: readonly PaymentState[] = ["processing", "requires_action", "unknown"];
 
-function modelPay(model: Model, outcome: PayOutcome, mode: CaptureMode, amountMinor: number): PaymentState | undefined {
+function modelPay(
+  model: Model,
+  outcome: PayOutcome,
+  mode: CaptureMode,
+  amountMinor: number,
+): PaymentState | undefined {
   if (!UNSETTLED.includes(model.state)) return undefined;
   switch (outcome) {
     case "succeeded":
@@ -452,14 +457,20 @@ function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
-function expectedCaptureRefusal(model: Model, amountMinor: number, rules: CaptureRules): RejectionCode | undefined {
+function expectedCaptureRefusal(
+  model: Model,
+  amountMinor: number,
+  rules: CaptureRules,
+): RejectionCode | undefined {
   if ((model.state !== "authorized" && model.state !== "partially_captured") || model.voidPending) {
     return "payment_not_capturable";
   }
   if (!rules.multiplePartialCaptures && (model.captured > 0 || model.capturesInFlight.length > 0)) {
     return "capture_not_supported";
   }
-  if (amountMinor > model.authorized - model.captured - sum(model.capturesInFlight)) return "amount_exceeds_authorized";
+  if (amountMinor > model.authorized - model.captured - sum(model.capturesInFlight)) {
+    return "amount_exceeds_authorized";
+  }
   return undefined;
 }
 
@@ -471,16 +482,26 @@ function expectedVoidRefusal(model: Model, rules: CaptureRules): RejectionCode |
   return undefined;
 }
 
-function expectedRefundRefusal(model: Model, amountMinor: number, rules: CaptureRules): RejectionCode | undefined {
+function expectedRefundRefusal(
+  model: Model,
+  amountMinor: number,
+  rules: CaptureRules,
+): RejectionCode | undefined {
   if (!["succeeded", "partially_captured", "captured"].includes(model.state)) return "payment_not_refundable";
-  if (amountMinor > model.captured - model.refunded - sum(model.refundsInFlight)) return "amount_exceeds_captured";
+  if (amountMinor > model.captured - model.refunded - sum(model.refundsInFlight)) {
+    return "amount_exceeds_captured";
+  }
   if (!rules.partialRefunds && (amountMinor !== model.captured || model.refunded > 0)) {
     return "partial_refund_not_supported";
   }
   return undefined;
 }
 
-function checkRefusal(result: Result<Payment, Rejection>, expected: RejectionCode | undefined, label: string): void {
+function checkRefusal(
+  result: Result<Payment, Rejection>,
+  expected: RejectionCode | undefined,
+  label: string,
+): void {
   equal(result.ok ? undefined : result.error.code, expected, label);
 }
 
@@ -520,7 +541,9 @@ Deno.test("payment aggregate keeps its invariants and matches a model under rand
       fc.boolean(),
       fc.array(commandArb, { minLength: 5, maxLength: 40, size: "max" }),
       (mode, paymentMinor, rules, payFirst, rest) => {
-        const commands: readonly Command[] = payFirst ? [{ kind: "pay", outcome: "succeeded" }, ...rest] : rest;
+        const commands: readonly Command[] = payFirst
+          ? [{ kind: "pay", outcome: "succeeded" }, ...rest]
+          : rest;
         let payment = fresh(mode, paymentMinor);
         const model: Model = {
           state: "processing",
@@ -637,5 +660,7 @@ Deno.test("payment aggregate keeps its invariants and matches a model under rand
     { numRuns: 1_500, seed: SEED },
   );
   // The generator must actually reach the interesting corners.
-  for (const [corner, count] of Object.entries(seen)) assert(count >= 20, `${corner} reached only ${count} times`);
+  for (const [corner, count] of Object.entries(seen)) {
+    assert(count >= 20, `${corner} reached only ${count} times`);
+  }
 });

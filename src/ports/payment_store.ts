@@ -4,7 +4,9 @@ import type { Payment } from "../payment/payment.ts";
 /** The work of one database transaction on payments and operations. */
 export interface PaymentTx {
   /** Inserts a new operation; when the key exists already, returns the stored one and changes nothing. */
-  insertOperation(operation: Operation): Promise<{ readonly created: boolean; readonly operation: Operation }>;
+  insertOperation(
+    operation: Operation,
+  ): Promise<{ readonly created: boolean; readonly operation: Operation }>;
   /** Reads an operation and locks it until the transaction ends. */
   lockOperation(key: OperationKey): Promise<Operation | undefined>;
   lockOperationByReference(shop: string, reference: string): Promise<Operation | undefined>;

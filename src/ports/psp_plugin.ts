@@ -29,7 +29,12 @@ export interface RedirectAction {
  */
 export type PspOutcome =
   | { readonly kind: "succeeded"; readonly pspReference: string; readonly amount?: Money }
-  | { readonly kind: "failed"; readonly code: string; readonly message: string; readonly pspReference?: string }
+  | {
+    readonly kind: "failed";
+    readonly code: string;
+    readonly message: string;
+    readonly pspReference?: string;
+  }
   | {
     readonly kind: "requires_action";
     readonly redirect: RedirectAction;
@@ -122,7 +127,11 @@ export interface NotificationEvent {
 }
 
 export type NotificationParse =
-  | { readonly kind: "events"; readonly events: readonly NotificationEvent[]; readonly acknowledgement: string }
+  | {
+    readonly kind: "events";
+    readonly events: readonly NotificationEvent[];
+    readonly acknowledgement: string;
+  }
   | { readonly kind: "rejected"; readonly reason: string };
 
 export interface PluginCapabilities {
@@ -163,7 +172,10 @@ export interface PspPlugin {
   /** Asks the PSP for the truth about an earlier call, with that call's idempotency key in ctx. */
   query(input: QueryInput, ctx: PspCallContext): Promise<PspOutcome>;
   /** Verifies and parses a PSP notification; a forged or unsigned one is rejected. */
-  parseNotification(raw: RawNotification, credentials: Readonly<Record<string, unknown>>): Promise<NotificationParse>;
+  parseNotification(
+    raw: RawNotification,
+    credentials: Readonly<Record<string, unknown>>,
+  ): Promise<NotificationParse>;
   /** Extracts the routing key (e.g. merchant account) to find which shop's credentials verify a notification. */
   notificationReferences(raw: RawNotification): readonly string[];
 }

@@ -1,4 +1,4 @@
-import { deepEqual as assertEquals, equal, ok as assert } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok as assert, strictEqual as equal } from "node:assert/strict";
 import fc from "fast-check";
 import {
   type AttemptResult,
@@ -45,7 +45,11 @@ const CLASSIFICATION: readonly (readonly [string, AttemptResult, boolean, boolea
 ];
 
 Deno.test("DEFAULT_CALLBACK_POLICY follows the contract: 1 s doubling, capped at 10 min, for 72 h", () => {
-  assertEquals(DEFAULT_CALLBACK_POLICY, { firstDelayMs: SECOND, maxDelayMs: 10 * MINUTE, giveUpAfterMs: 72 * HOUR });
+  assertEquals(DEFAULT_CALLBACK_POLICY, {
+    firstDelayMs: SECOND,
+    maxDelayMs: 10 * MINUTE,
+    giveUpAfterMs: 72 * HOUR,
+  });
 });
 
 Deno.test("isDelivered() accepts 2xx and 409 only", async (t) => {
@@ -90,22 +94,32 @@ Deno.test("backoffDelay() treats an attempt below 1 like the first", () => {
 
 Deno.test("backoffDelay() stays an integer between half the ceiling and the ceiling", () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 200 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (a, r) => {
-      const ceiling = Math.min(10 * MINUTE, SECOND * 2 ** (a - 1));
-      const delay = backoffDelay(DEFAULT_CALLBACK_POLICY, a, r);
-      assert(Number.isSafeInteger(delay), `${delay}`);
-      assert(delay >= ceiling / 2 && delay <= ceiling, `attempt ${a}, random ${r}: ${delay}`);
-      assert(delay > 0);
-    }),
+    fc.property(
+      fc.integer({ min: 1, max: 200 }),
+      fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+      (a, r) => {
+        const ceiling = Math.min(10 * MINUTE, SECOND * 2 ** (a - 1));
+        const delay = backoffDelay(DEFAULT_CALLBACK_POLICY, a, r);
+        assert(Number.isSafeInteger(delay), `${delay}`);
+        assert(delay >= ceiling / 2 && delay <= ceiling, `attempt ${a}, random ${r}: ${delay}`);
+        assert(delay > 0);
+      },
+    ),
     { numRuns: 2_000, seed: SEED },
   );
 });
 
 Deno.test("backoffDelay() never waits less for a later attempt with the same jitter", () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 60 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (a, r) => {
-      assert(backoffDelay(DEFAULT_CALLBACK_POLICY, a + 1, r) >= backoffDelay(DEFAULT_CALLBACK_POLICY, a, r));
-    }),
+    fc.property(
+      fc.integer({ min: 1, max: 60 }),
+      fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+      (a, r) => {
+        assert(
+          backoffDelay(DEFAULT_CALLBACK_POLICY, a + 1, r) >= backoffDelay(DEFAULT_CALLBACK_POLICY, a, r),
+        );
+      },
+    ),
     { numRuns: 500, seed: SEED },
   );
 });
@@ -130,7 +144,9 @@ Deno.test("decideDelivery() dead-letters a client error at once, even on the fir
 });
 
 Deno.test("decideDelivery() delivers even after the give-up time", () => {
-  assertEquals(decideDelivery(DEFAULT_CALLBACK_POLICY, status(200), 500, 0, 100 * HOUR, 0), { kind: "delivered" });
+  assertEquals(decideDelivery(DEFAULT_CALLBACK_POLICY, status(200), 500, 0, 100 * HOUR, 0), {
+    kind: "delivered",
+  });
 });
 
 Deno.test("decideDelivery() gives up once the next try would fall past 72 h", async (t) => {

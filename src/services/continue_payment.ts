@@ -60,7 +60,11 @@ export async function continuePayment(
     deps.logger.info("payment.buyer_returned", { shop, reference, status: recorded.status });
   }
   if (payment.genstoreReturnUrl !== undefined) return { kind: "redirect", url: payment.genstoreReturnUrl };
-  const latest = await deps.store.findOperation({ shop, kind: "payment", operationId: operation.operationId });
+  const latest = await deps.store.findOperation({
+    shop,
+    kind: "payment",
+    operationId: operation.operationId,
+  });
   return { kind: "done", status: latest?.status ?? operation.status };
 }
 

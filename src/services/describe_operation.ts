@@ -47,7 +47,9 @@ export async function describeOperation(
   if (key.kind === "payment") {
     const payment = await deps.store.findPayment(key.shop, key.operationId);
     return {
-      status: payment === undefined ? OPERATION_QUERY_STATUS[operation.status] : PAYMENT_QUERY_STATUS[payment.state],
+      status: payment === undefined
+        ? OPERATION_QUERY_STATUS[operation.status]
+        : PAYMENT_QUERY_STATUS[payment.state],
       channelId: payment?.pspReference ?? operation.pspReference ?? operation.reference,
       error,
     };

@@ -53,13 +53,23 @@ export async function handleNotification(
     for (const event of parsed.events) {
       if (event.reference !== reference) continue;
       if (KIND_OF_EVENT[event.operation] !== operation.kind) {
-        deps.logger.warn("notification.kind_mismatch", { plugin: pluginId, shop, reference, event: event.operation });
+        deps.logger.warn("notification.kind_mismatch", {
+          plugin: pluginId,
+          shop,
+          reference,
+          event: event.operation,
+        });
         continue;
       }
-      await recordOutcome(deps, { shop, kind: operation.kind, operationId: operation.operationId }, event.outcome, {
-        answer: false,
-        source: "notification",
-      });
+      await recordOutcome(
+        deps,
+        { shop, kind: operation.kind, operationId: operation.operationId },
+        event.outcome,
+        {
+          answer: false,
+          source: "notification",
+        },
+      );
       applied++;
     }
   }

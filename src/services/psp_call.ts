@@ -15,7 +15,12 @@ export function callContext(
     deadline: deps.clock.now() + deps.settings.pspTimeoutMs,
     credentials,
     test: payment.test,
-    http: deps.pspHttp({ shop: payment.shop, extension: payment.extension, plugin: payment.plugin, reference }),
+    http: deps.pspHttp({
+      shop: payment.shop,
+      extension: payment.extension,
+      plugin: payment.plugin,
+      reference,
+    }),
   };
 }
 
@@ -55,7 +60,9 @@ export async function withinAnswerBudget<T>(
   try {
     first = await Promise.race([
       work,
-      deps.clock.sleep(deps.settings.answerBudgetMs, timer.signal).then((): typeof BUDGET_SPENT => BUDGET_SPENT),
+      deps.clock.sleep(deps.settings.answerBudgetMs, timer.signal).then((): typeof BUDGET_SPENT =>
+        BUDGET_SPENT
+      ),
     ]);
   } finally {
     timer.abort();

@@ -72,7 +72,11 @@ async function reconcileOne(deps: GatewayDeps, operation: Operation): Promise<vo
   const outcome = await callPlugin(
     deps,
     operation.reference,
-    () => plugin.query(query, callContext(deps, payment, credentials, operation.pspIdempotencyKey, operation.reference)),
+    () =>
+      plugin.query(
+        query,
+        callContext(deps, payment, credentials, operation.pspIdempotencyKey, operation.reference),
+      ),
   );
   deps.logger.info("reconcile.asked", {
     shop: operation.shop,

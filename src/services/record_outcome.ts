@@ -1,4 +1,4 @@
-import type { OperationKey, Operation, OperationAnswer } from "../payment/operation.ts";
+import type { Operation, OperationAnswer, OperationKey } from "../payment/operation.ts";
 import type { PspOutcome } from "../ports/psp_plugin.ts";
 import { type GatewayDeps, pluginOf } from "./deps.ts";
 import { answerOf, checkAnsweredAmount, settle } from "./settle.ts";
@@ -14,7 +14,12 @@ export function returnUrl(deps: GatewayDeps, reference: string): string {
 }
 
 /** When an open operation should be looked at again, given how it stands after an outcome. */
-export function nextCheckAt(deps: GatewayDeps, operation: Operation, outcome: PspOutcome, now: number): number {
+export function nextCheckAt(
+  deps: GatewayDeps,
+  operation: Operation,
+  outcome: PspOutcome,
+  now: number,
+): number {
   const s = deps.settings;
   switch (outcome.kind) {
     case "unknown":
@@ -43,9 +48,13 @@ export async function recordOutcome(
   const now = deps.clock.now();
   return await deps.store.transaction(async (tx) => {
     const operation = await tx.lockOperation(key);
-    if (operation === undefined) throw new Error(`Cannot record an outcome for a missing operation: ${key.operationId}`);
+    if (operation === undefined) {
+      throw new Error(`Cannot record an outcome for a missing operation: ${key.operationId}`);
+    }
     const payment = await tx.lockPayment(operation.shop, operation.paymentId);
-    if (payment === undefined) throw new Error(`Cannot record an outcome without its payment: ${operation.reference}`);
+    if (payment === undefined) {
+      throw new Error(`Cannot record an outcome without its payment: ${operation.reference}`);
+    }
     const checked = checkAnsweredAmount(operation, outcome);
     const settled = settle(operation, payment, checked, {
       now,
@@ -72,11 +81,16 @@ export async function recordOutcome(
     }
     let next = settled.value.operation;
     if (options.answer && next.answer === undefined) {
-      next = { ...next, answer: answerOf(next, settled.value.payment, redirectPageUrl(deps, payment.reference)) };
+      next = {
+        ...next,
+        answer: answerOf(next, settled.value.payment, redirectPageUrl(deps, payment.reference)),
+      };
     }
     await tx.savePayment(settled.value.payment);
     await tx.saveOperation(next);
-    if (settled.value.callback !== undefined) await tx.enqueueCallback(operation.shop, settled.value.callback);
+    if (settled.value.callback !== undefined) {
+      await tx.enqueueCallback(operation.shop, settled.value.callback);
+    }
     deps.logger.info("operation.state_changed", {
       ...log,
       from: operation.status,
@@ -118,7 +132,11 @@ export async function settleAnswer(deps: GatewayDeps, key: OperationKey): Promis
     if (operation === undefined) throw new Error(`Cannot answer for a missing operation: ${key.operationId}`);
     if (operation.answer !== undefined) return operation.answer;
     const payment = await tx.lockPayment(operation.shop, operation.paymentId);
-    const answer = answerOf(operation, payment, redirectPageUrl(deps, payment?.reference ?? operation.reference));
+    const answer = answerOf(
+      operation,
+      payment,
+      redirectPageUrl(deps, payment?.reference ?? operation.reference),
+    );
     await tx.saveOperation({ ...operation, answer });
     return answer;
   });

@@ -8,4 +8,7 @@ export type RequestOutcome =
   /** The first request with this id is still being processed; try again shortly. */
   | { readonly kind: "in_progress" }
   /** The request is malformed in a way only the stored payment reveals (e.g. too many digits for its currency). */
-  | { readonly kind: "invalid"; readonly issues: readonly { readonly path: string; readonly message: string }[] };
+  | {
+    readonly kind: "invalid";
+    readonly issues: readonly { readonly path: string; readonly message: string }[];
+  };

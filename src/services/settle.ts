@@ -41,9 +41,13 @@ export interface SettleProblem {
  * outcome becomes unknown, so reconciliation (or a person) settles it.
  */
 export function checkAnsweredAmount(operation: Operation, outcome: PspOutcome): PspOutcome {
-  if (outcome.kind !== "succeeded" || outcome.amount === undefined || operation.amount === undefined) return outcome;
+  if (outcome.kind !== "succeeded" || outcome.amount === undefined || operation.amount === undefined) {
+    return outcome;
+  }
   const asked = operation.amount;
-  if (outcome.amount.amountMinor === asked.amountMinor && outcome.amount.currency === asked.currency) return outcome;
+  if (outcome.amount.amountMinor === asked.amountMinor && outcome.amount.currency === asked.currency) {
+    return outcome;
+  }
   return {
     kind: "unknown",
     pspReference: outcome.pspReference,
@@ -98,7 +102,8 @@ export function settle(
   const status = nextStatus.value;
   const final = isFinalStatus(status);
   const succeeded = status === "succeeded";
-  const pspReference = ("pspReference" in outcome ? outcome.pspReference : undefined) ?? operation.pspReference;
+  const pspReference = ("pspReference" in outcome ? outcome.pspReference : undefined) ??
+    operation.pspReference;
   const error: Rejection | undefined = outcome.kind === "failed"
     ? { code: outcome.code, message: outcome.message }
     : undefined;
@@ -156,7 +161,9 @@ function settlePaymentSide(
 }
 
 function amountOf(operation: Operation): number {
-  if (operation.amount === undefined) throw new Error(`Cannot settle an operation without an amount: ${operation.reference}`);
+  if (operation.amount === undefined) {
+    throw new Error(`Cannot settle an operation without an amount: ${operation.reference}`);
+  }
   return operation.amount.amountMinor;
 }
 
@@ -171,12 +178,22 @@ export function reject(
   now: number,
 ): { operation: Operation; payment?: Payment; callback: CallbackMessage } {
   const status = transitionOperation(operation.status, "rejected");
-  if (!status.ok) throw new Error(`Cannot reject an operation that is ${operation.status}: ${operation.reference}`);
-  const rejected: Operation = { ...operation, status: status.value, error: reason, updatedAt: now, nextCheckAt: undefined };
+  if (!status.ok) {
+    throw new Error(`Cannot reject an operation that is ${operation.status}: ${operation.reference}`);
+  }
+  const rejected: Operation = {
+    ...operation,
+    status: status.value,
+    error: reason,
+    updatedAt: now,
+    nextCheckAt: undefined,
+  };
   let nextPayment = payment;
   if (operation.kind === "payment" && payment !== undefined) {
     const settled = settlePayment(payment, "rejected");
-    if (!settled.ok) throw new Error(`Cannot reject a payment that is ${payment.state}: ${payment.reference}`);
+    if (!settled.ok) {
+      throw new Error(`Cannot reject a payment that is ${payment.state}: ${payment.reference}`);
+    }
     nextPayment = settled.value;
   }
   return { operation: rejected, payment: nextPayment, callback: callbackFor(rejected, nextPayment) };
@@ -216,7 +233,11 @@ export function callbackFor(operation: Operation, payment: Payment | undefined):
  * The synchronous answer that describes an operation as it stands. Stored the first time it is given and
  * replayed verbatim for duplicates.
  */
-export function answerOf(operation: Operation, payment: Payment | undefined, redirectPageUrl: string): OperationAnswer {
+export function answerOf(
+  operation: Operation,
+  payment: Payment | undefined,
+  redirectPageUrl: string,
+): OperationAnswer {
   const pspReference = operation.pspReference;
   switch (operation.status) {
     case "failed":

@@ -1,4 +1,9 @@
-import { deepEqual as assertEquals, equal, ok as assert, throws as assertThrows } from "node:assert/strict";
+import {
+  deepStrictEqual as assertEquals,
+  ok as assert,
+  strictEqual as equal,
+  throws as assertThrows,
+} from "node:assert/strict";
 import fc from "fast-check";
 import { rejection } from "../errors.ts";
 import type { Operation, OperationKind } from "../payment/operation.ts";
@@ -16,13 +21,26 @@ import {
 import type { PaymentState } from "../payment/payment_machine.ts";
 import type { PspOutcome } from "../ports/psp_plugin.ts";
 import type { Result } from "../result.ts";
-import { answerOf, callbackFor, checkAnsweredAmount, reject, type SettleContext, type Settlement, settle } from "./settle.ts";
+import {
+  answerOf,
+  callbackFor,
+  checkAnsweredAmount,
+  reject,
+  settle,
+  type SettleContext,
+  type Settlement,
+} from "./settle.ts";
 
 const SEED = 20_250_105;
 
 const RULES: CaptureRules = { multiplePartialCaptures: true, partialRefunds: true, void: true };
 const REDIRECT_PAGE = "https://gateway.example/v1/redirect/shop.example.tok1";
-const CONTEXT: SettleContext = { now: 2_000, rules: RULES, nextCheckAt: 9_000, redirectPageUrl: REDIRECT_PAGE };
+const CONTEXT: SettleContext = {
+  now: 2_000,
+  rules: RULES,
+  nextCheckAt: 9_000,
+  redirectPageUrl: REDIRECT_PAGE,
+};
 const PAYMENT_MINOR = 10_000;
 const MODIFICATION_MINOR = 2_500;
 
@@ -120,21 +138,24 @@ function settled(result: Result<Settlement, unknown>): Settlement {
 // settle(): payment operations
 
 Deno.test("settle() applies every PSP outcome to a payment, sale or authorize", async (t) => {
-  const rows: readonly (readonly [CaptureMode, OutcomeName, OperationStatus, PaymentState, string | undefined])[] = [
-    ["sale", "succeeded", "succeeded", "succeeded", "payment"],
-    ["sale", "failed", "failed", "failed", "payment"],
-    ["sale", "requires_action", "requires_action", "requires_action", undefined],
-    ["sale", "pending", "processing", "processing", undefined],
-    ["sale", "unknown", "unknown", "unknown", undefined],
-    ["authorize", "succeeded", "succeeded", "authorized", "pre_authorize"],
-    ["authorize", "failed", "failed", "failed", "pre_authorize"],
-    ["authorize", "requires_action", "requires_action", "requires_action", undefined],
-    ["authorize", "pending", "processing", "processing", undefined],
-    ["authorize", "unknown", "unknown", "unknown", undefined],
-  ];
+  const rows:
+    readonly (readonly [CaptureMode, OutcomeName, OperationStatus, PaymentState, string | undefined])[] = [
+      ["sale", "succeeded", "succeeded", "succeeded", "payment"],
+      ["sale", "failed", "failed", "failed", "payment"],
+      ["sale", "requires_action", "requires_action", "requires_action", undefined],
+      ["sale", "pending", "processing", "processing", undefined],
+      ["sale", "unknown", "unknown", "unknown", undefined],
+      ["authorize", "succeeded", "succeeded", "authorized", "pre_authorize"],
+      ["authorize", "failed", "failed", "failed", "pre_authorize"],
+      ["authorize", "requires_action", "requires_action", "requires_action", undefined],
+      ["authorize", "pending", "processing", "processing", undefined],
+      ["authorize", "unknown", "unknown", "unknown", undefined],
+    ];
   for (const [mode, name, status, state, callbackKind] of rows) {
     await t.step(`${mode} ${name} -> ${status}, payment ${state}, callback ${callbackKind ?? "none"}`, () => {
-      const result = settled(settle(operation("payment"), paymentFor("payment", mode), OUTCOMES[name], CONTEXT));
+      const result = settled(
+        settle(operation("payment"), paymentFor("payment", mode), OUTCOMES[name], CONTEXT),
+      );
       equal(result.operation.status, status);
       equal(result.payment.state, state);
       equal(result.operation.updatedAt, CONTEXT.now);
@@ -147,7 +168,9 @@ Deno.test("settle() applies every PSP outcome to a payment, sale or authorize", 
 });
 
 Deno.test("settle() reports a successful sale with the PSP reference and the formatted amount", () => {
-  const result = settled(settle(operation("payment"), paymentFor("payment", "sale"), OUTCOMES.succeeded, CONTEXT));
+  const result = settled(
+    settle(operation("payment"), paymentFor("payment", "sale"), OUTCOMES.succeeded, CONTEXT),
+  );
   assertEquals(compact(result.callback), {
     kind: "payment",
     targetId: "payment_1",
@@ -165,7 +188,9 @@ Deno.test("settle() reports a successful sale with the PSP reference and the for
 });
 
 Deno.test("settle() reports a declined payment with its error text, falling back to the gateway reference", () => {
-  const result = settled(settle(operation("payment"), paymentFor("payment", "sale"), OUTCOMES.failed, CONTEXT));
+  const result = settled(
+    settle(operation("payment"), paymentFor("payment", "sale"), OUTCOMES.failed, CONTEXT),
+  );
   assertEquals(result.operation.error, { code: "card_declined", message: "Do not honor" });
   assertEquals(compact(result.callback), {
     kind: "payment",
@@ -210,7 +235,12 @@ Deno.test("settle() reports the stored card of a successful card-on-file payment
   const declined = settled(settle(operation("payment"), payment, OUTCOMES.failed, CONTEXT));
   equal(declined.callback?.card, undefined);
   const tokenless = settled(
-    settle(operation("payment"), { ...paymentFor("payment", "sale"), card: { brand: "visa" } }, OUTCOMES.succeeded, CONTEXT),
+    settle(
+      operation("payment"),
+      { ...paymentFor("payment", "sale"), card: { brand: "visa" } },
+      OUTCOMES.succeeded,
+      CONTEXT,
+    ),
   );
   equal(tokenless.callback?.card, undefined);
 });
@@ -219,7 +249,12 @@ Deno.test("settle() reports the stored card of a successful card-on-file payment
 // reschedule it, as it does for captures, voids and refunds.
 Deno.test("settle() keeps a payment unknown when the PSP still does not know", () => {
   const unknownPayment = value(settlePayment(freshPayment("sale"), "psp_outcome_unknown"));
-  const result = settle(operation("payment", { status: "unknown" }), unknownPayment, OUTCOMES.unknown, CONTEXT);
+  const result = settle(
+    operation("payment", { status: "unknown" }),
+    unknownPayment,
+    OUTCOMES.unknown,
+    CONTEXT,
+  );
   assert(result.ok, `refused: ${JSON.stringify(result.ok ? undefined : result.error)}`);
   equal(result.value.operation.status, "unknown");
   equal(result.value.payment.state, "unknown");
@@ -238,7 +273,9 @@ Deno.test("settle() settles an unknown payment once the PSP answers", async (t) 
   ];
   for (const [name, status, state] of rows) {
     await t.step(`${name} -> ${status}`, () => {
-      const result = settled(settle(operation("payment", { status: "unknown" }), unknownPayment, OUTCOMES[name], CONTEXT));
+      const result = settled(
+        settle(operation("payment", { status: "unknown" }), unknownPayment, OUTCOMES[name], CONTEXT),
+      );
       equal(result.operation.status, status);
       equal(result.payment.state, state);
     });
@@ -250,7 +287,11 @@ Deno.test("settle() settles an unknown payment once the PSP answers", async (t) 
 
 Deno.test("settle() applies every PSP outcome to a capture, a void and a refund", async (t) => {
   const rows: readonly (readonly [OperationKind, OutcomeName, OperationStatus, Partial<Payment>])[] = [
-    ["capture", "succeeded", "succeeded", { state: "partially_captured", capturedMinor: 2_500, capturePendingMinor: 0 }],
+    ["capture", "succeeded", "succeeded", {
+      state: "partially_captured",
+      capturedMinor: 2_500,
+      capturePendingMinor: 0,
+    }],
     ["capture", "failed", "failed", { state: "authorized", capturedMinor: 0, capturePendingMinor: 0 }],
     ["capture", "requires_action", "requires_action", {}],
     ["capture", "pending", "processing", {}],
@@ -296,7 +337,8 @@ Deno.test("settle() reports captures and refunds with their amount, voids withou
   ];
   for (const [kind, amount, currency] of rows) {
     await t.step(kind, () => {
-      const callback = settled(settle(operation(kind), paymentFor(kind), OUTCOMES.succeeded, CONTEXT)).callback;
+      const callback =
+        settled(settle(operation(kind), paymentFor(kind), OUTCOMES.succeeded, CONTEXT)).callback;
       equal(callback?.amount, amount);
       equal(callback?.currency, currency);
       equal(callback?.channelId, "psp_op");
@@ -314,9 +356,18 @@ Deno.test("settle() formats callback amounts with the currency's minor digits", 
   ];
   for (const [currency, amountMinor, expected] of rows) {
     await t.step(`${amountMinor} ${currency} -> ${expected}`, () => {
-      const payment = newPayment({ ...freshPayment(), amount: { amountMinor, currency }, captureMode: "sale" });
+      const payment = newPayment({
+        ...freshPayment(),
+        amount: { amountMinor, currency },
+        captureMode: "sale",
+      });
       const result = settled(
-        settle(operation("payment", { amount: { amountMinor, currency } }), payment, OUTCOMES.succeeded, CONTEXT),
+        settle(
+          operation("payment", { amount: { amountMinor, currency } }),
+          payment,
+          OUTCOMES.succeeded,
+          CONTEXT,
+        ),
       );
       equal(result.callback?.amount, expected);
       equal(result.callback?.currency, currency);
@@ -325,14 +376,17 @@ Deno.test("settle() formats callback amounts with the currency's minor digits", 
 });
 
 Deno.test("settle() falls back to the gateway reference when the PSP never gave one", () => {
-  const callback = settled(settle(operation("refund"), paymentFor("refund"), OUTCOMES.failed, CONTEXT)).callback;
+  const callback =
+    settled(settle(operation("refund"), paymentFor("refund"), OUTCOMES.failed, CONTEXT)).callback;
   equal(callback?.channelId, "shop.example.tok-refund");
 });
 
 Deno.test("settle() settles a modification left unknown once the PSP answers", async (t) => {
   for (const kind of ["capture", "void", "refund"] as const) {
     await t.step(kind, () => {
-      const still = settled(settle(operation(kind, { status: "unknown" }), paymentFor(kind), OUTCOMES.unknown, CONTEXT));
+      const still = settled(
+        settle(operation(kind, { status: "unknown" }), paymentFor(kind), OUTCOMES.unknown, CONTEXT),
+      );
       equal(still.operation.status, "unknown");
       equal(still.callback, undefined);
       const done = settled(settle(still.operation, still.payment, OUTCOMES.succeeded, CONTEXT));
@@ -358,10 +412,18 @@ Deno.test("settle() refuses any outcome for an operation that is already final",
 });
 
 Deno.test("settle() refuses an outcome its payment cannot take", async (t) => {
-  const voided = { ...value(reserveCapture(authorizedPayment(), MODIFICATION_MINOR, RULES)), state: "voided" as const };
+  const voided = {
+    ...value(reserveCapture(authorizedPayment(), MODIFICATION_MINOR, RULES)),
+    state: "voided" as const,
+  };
   const rows: readonly (readonly [string, Operation, Payment, OutcomeName])[] = [
     ["payment result for a settled payment", operation("payment"), authorizedPayment(), "succeeded"],
-    ["payment decline for a failed payment", operation("payment"), value(settlePayment(freshPayment(), "rejected")), "failed"],
+    [
+      "payment decline for a failed payment",
+      operation("payment"),
+      value(settlePayment(freshPayment(), "rejected")),
+      "failed",
+    ],
     ["capture success on a voided payment", operation("capture"), voided, "succeeded"],
     ["void success on a captured payment", operation("void"), soldPayment(), "succeeded"],
   ];
@@ -391,8 +453,12 @@ Deno.test("settle() sends exactly one final callback over any sequence of PSP ou
             assert(!result.ok && result.error.kind === "already_final");
             continue;
           }
-          assert(result.ok, `${kind} ${op.status} + ${next.kind}: ${JSON.stringify(result.ok ? "" : result.error)}`);
-          const final = result.value.operation.status === "succeeded" || result.value.operation.status === "failed";
+          assert(
+            result.ok,
+            `${kind} ${op.status} + ${next.kind}: ${JSON.stringify(result.ok ? "" : result.error)}`,
+          );
+          const final = result.value.operation.status === "succeeded" ||
+            result.value.operation.status === "failed";
           equal(result.value.callback !== undefined, final);
           if (result.value.callback !== undefined) {
             callbacks++;
@@ -414,11 +480,29 @@ Deno.test("settle() sends exactly one final callback over any sequence of PSP ou
 Deno.test("checkAnsweredAmount() trusts only a confirmation of the amount and currency asked for", async (t) => {
   const asked = operation("capture");
   const rows: readonly (readonly [string, Operation, PspOutcome, "same" | "unknown"])[] = [
-    ["same amount", asked, { kind: "succeeded", pspReference: "p", amount: { amountMinor: 2_500, currency: "USD" } }, "same"],
+    ["same amount", asked, {
+      kind: "succeeded",
+      pspReference: "p",
+      amount: { amountMinor: 2_500, currency: "USD" },
+    }, "same"],
     ["no amount", asked, { kind: "succeeded", pspReference: "p" }, "same"],
-    ["less", asked, { kind: "succeeded", pspReference: "p", amount: { amountMinor: 2_499, currency: "USD" } }, "unknown"],
-    ["more", asked, { kind: "succeeded", pspReference: "p", amount: { amountMinor: 2_501, currency: "USD" } }, "unknown"],
-    ["other currency", asked, { kind: "succeeded", pspReference: "p", amount: { amountMinor: 2_500, currency: "EUR" } }, "unknown"],
+    [
+      "less",
+      asked,
+      { kind: "succeeded", pspReference: "p", amount: { amountMinor: 2_499, currency: "USD" } },
+      "unknown",
+    ],
+    [
+      "more",
+      asked,
+      { kind: "succeeded", pspReference: "p", amount: { amountMinor: 2_501, currency: "USD" } },
+      "unknown",
+    ],
+    ["other currency", asked, {
+      kind: "succeeded",
+      pspReference: "p",
+      amount: { amountMinor: 2_500, currency: "EUR" },
+    }, "unknown"],
     ["void has no amount", operation("void"), {
       kind: "succeeded",
       pspReference: "p",
@@ -444,9 +528,15 @@ Deno.test("checkAnsweredAmount() trusts only a confirmation of the amount and cu
 });
 
 Deno.test("checkAnsweredAmount() turns a mismatched confirmation into an open, unreported operation", () => {
-  const outcome: PspOutcome = { kind: "succeeded", pspReference: "psp_x", amount: { amountMinor: 9_999, currency: "USD" } };
+  const outcome: PspOutcome = {
+    kind: "succeeded",
+    pspReference: "psp_x",
+    amount: { amountMinor: 9_999, currency: "USD" },
+  };
   const op = operation("payment");
-  const result = settled(settle(op, paymentFor("payment", "sale"), checkAnsweredAmount(op, outcome), CONTEXT));
+  const result = settled(
+    settle(op, paymentFor("payment", "sale"), checkAnsweredAmount(op, outcome), CONTEXT),
+  );
   equal(result.operation.status, "unknown");
   equal(result.operation.pspReference, "psp_x");
   equal(result.payment.state, "unknown");
@@ -458,7 +548,10 @@ Deno.test("checkAnsweredAmount() turns a mismatched confirmation into an open, u
 // reject()
 
 Deno.test("reject() fails a payment before the PSP and reports it", async (t) => {
-  const rows: readonly (readonly [CaptureMode, string])[] = [["sale", "payment"], ["authorize", "pre_authorize"]];
+  const rows: readonly (readonly [CaptureMode, string])[] = [["sale", "payment"], [
+    "authorize",
+    "pre_authorize",
+  ]];
   for (const [mode, kind] of rows) {
     await t.step(mode, () => {
       const reason = rejection("account_not_configured");
@@ -518,7 +611,10 @@ Deno.test("reject() reports the raw amount text of a request naming an unknown p
   equal(result.payment, undefined);
   equal(result.callback.amount, "12.345");
   equal(result.callback.currency, undefined);
-  equal(result.callback.error, "payment_not_found: No payment with this id for this shop, extension and mode");
+  equal(
+    result.callback.error,
+    "payment_not_found: No payment with this id for this shop, extension and mode",
+  );
 });
 
 Deno.test("reject() throws for an operation or payment that can no longer be refused", async (t) => {
@@ -552,16 +648,25 @@ Deno.test("callbackFor() carries the live or test flag of the operation", () => 
 });
 
 Deno.test("answerOf() describes an operation for Genstore's synchronous answer", async (t) => {
-  const waiting = (redirect: Payment["redirect"]) => ({ ...freshPayment(), state: "requires_action" as const, redirect });
+  const waiting = (redirect: Payment["redirect"]) => ({
+    ...freshPayment(),
+    state: "requires_action" as const,
+    redirect,
+  });
   const rows: readonly (readonly [string, Operation, Payment | undefined, object])[] = [
     ["processing", operation("payment", { pspReference: "p" }), freshPayment(), { pspReference: "p" }],
     ["unknown", operation("payment", { status: "unknown" }), freshPayment(), {}],
     ["succeeded", operation("capture", { status: "succeeded", pspReference: "p" }), authorizedPayment(), {
       pspReference: "p",
     }],
-    ["failed", operation("payment", { status: "failed", error: rejection("card_unreadable") }), freshPayment(), {
-      error: "card_unreadable: The encrypted card data could not be decrypted",
-    }],
+    [
+      "failed",
+      operation("payment", { status: "failed", error: rejection("card_unreadable") }),
+      freshPayment(),
+      {
+        error: "card_unreadable: The encrypted card data could not be decrypted",
+      },
+    ],
     ["failed without error", operation("payment", { status: "failed", pspReference: "p" }), undefined, {
       pspReference: "p",
     }],

@@ -70,7 +70,12 @@ export async function startPayment(deps: GatewayDeps, command: StartPayment): Pr
     const inserted = await tx.insertOperation(draft);
     if (!inserted.created) return { kind: "duplicate", existing: inserted.operation } as const;
     if (credentials === undefined) {
-      const refused = reject(draft, payment, rejection("account_not_configured", modeMessage(command.test)), now);
+      const refused = reject(
+        draft,
+        payment,
+        rejection("account_not_configured", modeMessage(command.test)),
+        now,
+      );
       await tx.savePayment(refused.payment ?? payment, true);
       await tx.saveOperation({ ...refused.operation, answer: { error: refused.callback.error } });
       await tx.enqueueCallback(binding.shop, refused.callback);
@@ -79,7 +84,9 @@ export async function startPayment(deps: GatewayDeps, command: StartPayment): Pr
     await tx.savePayment(payment, true);
     return { kind: "started", credentials } as const;
   });
-  if (begun.kind === "duplicate") return await answerDuplicate(deps, key, command.fingerprint, begun.existing);
+  if (begun.kind === "duplicate") {
+    return await answerDuplicate(deps, key, command.fingerprint, begun.existing);
+  }
   if (begun.kind === "refused") return { kind: "answered", answer: begun.answer, replayed: false };
 
   deps.logger.info("payment.received", {
@@ -114,7 +121,9 @@ export async function startPayment(deps: GatewayDeps, command: StartPayment): Pr
 }
 
 function modeMessage(test: boolean): string {
-  return test ? "The shop has no test credentials for this extension" : "The shop has no live credentials for this extension";
+  return test
+    ? "The shop has no test credentials for this extension"
+    : "The shop has no live credentials for this extension";
 }
 
 /** Decrypts the card in memory; an unreadable package fails the payment with card_unreadable. */
@@ -130,7 +139,9 @@ async function openCard(deps: GatewayDeps, command: StartPayment, key: Operation
   await deps.store.transaction(async (tx) => {
     const operation = await tx.lockOperation(key);
     const payment = await tx.lockPayment(key.shop, key.operationId);
-    if (operation === undefined || payment === undefined) throw new Error("Cannot find the payment just recorded");
+    if (operation === undefined || payment === undefined) {
+      throw new Error("Cannot find the payment just recorded");
+    }
     const refused = reject(operation, payment, rejection("card_unreadable"), deps.clock.now());
     if (refused.payment !== undefined) await tx.savePayment(refused.payment);
     await tx.saveOperation(refused.operation);

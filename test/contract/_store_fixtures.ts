@@ -79,6 +79,19 @@ export async function withClients<T>(
   }
 }
 
+/** Waits (bounded) until `count` sessions of the test database wait on a lock (PostgreSQL only). */
+export async function waitForLockWaiters(db: TestDatabase, count: number): Promise<void> {
+  for (let poll = 0; poll < 500; poll++) {
+    const [{ waiting }] = await db.client.query<{ waiting: unknown }>(
+      `SELECT count(*) AS waiting FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    if (Number(waiting) >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`Cannot see ${count} sessions waiting on a lock after 5 s`);
+}
+
 export function anOperation(overrides: Partial<Operation> = {}): Operation {
   const shop = overrides.shop ?? "shop-a";
   const kind = overrides.kind ?? "payment";

@@ -225,6 +225,19 @@ export function runPaymentStoreContract(): void {
     assertAbsent(read, OPTIONAL_PAYMENT_FIELDS);
   });
 
+  contractTest(
+    "findPayment() refuses an amount beyond the safe integer range instead of rounding it",
+    async (db) => {
+      const store = createSqlPaymentStore(db.client);
+      await db.client.query(
+        `INSERT INTO payments (shop, payment_id, extension, plugin, test, reference, currency, amount_minor,
+         capture_mode, state) VALUES ('shop-a', 'pay-1', 'card', 'fakepsp', true, 'r', 'EUR', $1, 'sale', 'processing')`,
+        ["9007199254740993"],
+      );
+      await assert.rejects(() => store.findPayment("shop-a", "pay-1"), RangeError);
+    },
+  );
+
   contractTest("savePayment() updates a payment and clears optional fields", async (db) => {
     const store = createSqlPaymentStore(db.client);
     const payment = aPayment({ captureMode: "sale" });

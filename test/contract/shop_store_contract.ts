@@ -140,6 +140,13 @@ export function runShopStoreContract(): void {
         await assertWontOpen(() => shops.findBinding(victims[i][0], victims[i][1]));
       });
     }
+    await t.step("another master key", async () => {
+      const otherKey = createSqlShopStore(db.client, createSecretBox(generateMasterKey()));
+      await assert.rejects(
+        () => otherKey.accessToken("shop-a"),
+        (error) => error instanceof SecretBoxError && error.code === "unknown_key",
+      );
+    });
     await t.step("access token to another shop", async () => {
       await rawRows(
         db,

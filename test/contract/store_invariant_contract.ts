@@ -35,7 +35,6 @@ const FINAL_CHANGES: readonly [string, Partial<Operation>][] = [
   ["amount", { amount: { amountMinor: 999, currency: "EUR" } }],
   ["currency", { amount: { amountMinor: 1000, currency: "USD" } }],
   ["answer", { answer: { error: "changed" } }],
-  ["finalization time", { updatedAt: T0 + 20 }],
 ];
 
 async function insertOperation(store: PaymentStore, operation: Operation): Promise<void> {

@@ -9,8 +9,10 @@ import {
   contractTest,
   defined,
   rawCount,
+  rawRows,
   SQLSTATE,
   T0,
+  waitForLockWaiters,
   withClients,
 } from "./_store_fixtures.ts";
 
@@ -109,6 +111,46 @@ export function runTransactionContract(): void {
     assert.equal(await rawCount(db, "outbox"), 3);
   });
 
+  contractTest("insertOperation() creates one operation when two requests race for a key", async (db) => {
+    await withClients(db, 2, async ([one, two]) => {
+      const [first, second] = [createSqlPaymentStore(one), createSqlPaymentStore(two)];
+      // The first request holds its uncommitted insert until the second one waits on it, then commits or fails.
+      async function race(outcome: "commit" | "rollback", operationId: string) {
+        let waiting: Promise<unknown> | undefined;
+        const held = first.transaction(async (tx) => {
+          const inserted = await tx.insertOperation(anOperation({ operationId, fingerprint: "fp-first" }));
+          waiting = second.transaction((tx) =>
+            tx.insertOperation(anOperation({ operationId, fingerprint: "fp-second" }))
+          );
+          await waitForLockWaiters(db, 1);
+          if (outcome === "rollback") throw new Error("Cannot finish the first request: test failure");
+          return inserted;
+        });
+        const firstResult = await held.catch(() => undefined);
+        return { firstResult, secondResult: await waiting! };
+      }
+
+      const committed = await race("commit", "race-1");
+      assert.equal(committed.firstResult?.created, true);
+      assert.deepEqual(
+        defined(committed.secondResult),
+        defined({
+          created: false,
+          operation: anOperation({ operationId: "race-1", fingerprint: "fp-first" }),
+        }),
+      );
+
+      const rolledBack = await race("rollback", "race-2");
+      assert.equal(rolledBack.firstResult, undefined);
+      assert.deepEqual(rolledBack.secondResult, {
+        created: true,
+        operation: anOperation({ operationId: "race-2", fingerprint: "fp-second" }),
+      });
+      const stored = await first.findOperation(anOperation({ operationId: "race-2" }));
+      assert.equal(stored?.fingerprint, "fp-second");
+    });
+  }, { postgresOnly: true });
+
   contractTest(
     "claimOperationsToCheck() claims only due open operations and counts the check",
     async (db) => {
@@ -149,7 +191,11 @@ export function runTransactionContract(): void {
       }
 
       const claimedAgain = await store.claimOperationsToCheck(now + LEASE - 1, LEASE, 10);
-    assert.deepEqual(claimedAgain.map((o) => o.operationId), ["later"], "claimed ones wait for their lease");
+      assert.deepEqual(
+        claimedAgain.map((o) => o.operationId),
+        ["later"],
+        "claimed ones wait for their lease",
+      );
       const again = await store.claimOperationsToCheck(now + LEASE, LEASE, 10);
       assert.deepEqual(again.map(keyOf).sort(), due.map(keyOf).sort());
       assert.ok(again.every((operation) => operation.nextCheckAt === now + 2 * LEASE));
@@ -198,8 +244,8 @@ export function runTransactionContract(): void {
       const all = claimed.flat();
       assert.equal(new Set(all).size, all.length, "no operation claimed twice");
       assert.deepEqual(all.sort(), operations.map(keyOf).sort());
-      const checks = await db.client.query("SELECT checks FROM operations WHERE checks <> 1");
-      assert.deepEqual(checks, [], "every operation was checked exactly once");
+      const [{ count }] = await rawRows(db, "SELECT count(*) AS count FROM operations WHERE checks <> 1");
+      assert.equal(Number(count), 0, "every operation was checked exactly once");
     },
     { postgresOnly: true },
   );

@@ -16,30 +16,38 @@ Deno.test({
     // Per callback path: the statuses to answer before 200.
     genstore.respondWith((attempt) => failures.get(attempt.path)?.shift() ?? 200);
     try {
-      await t.step("a callback answered 503 twice is retried with backoff and delivered on the third attempt", async () => {
-        const id = newId("PI");
-        failures.set(`/demo/api/202412/app/payment/${id}`, [503, 503]);
-        await client.pay({ paymentId: id, amount: "2.00" });
-        const delivered = await genstore.waitForCallback("payment", id, 15_000);
-        const tries = genstore.attempts.filter((a) => a.kind === "payment" && a.id === id);
-        deepEqual(tries.map((a) => a.status), [503, 503, 200]);
-        for (const attempt of tries) equal(attempt.text, delivered.text, "every attempt sends the identical body");
-        const firstGap = tries[1].at - tries[0].at;
-        const secondGap = tries[2].at - tries[1].at;
-        // 1 s doubling with jitter: the first retry waits 0.5-1 s, the second 1-2 s.
-        ok(firstGap >= 450 && firstGap < 1_500, `first gap ${firstGap} ms`);
-        ok(secondGap >= 950 && secondGap < 2_500, `second gap ${secondGap} ms`);
-        // The gateway records an attempt just after Genstore answered it.
-        const rows = await eventually(async () => {
-          const found = await h.gateway.db.query<{ attempt: number; http_status: number }>(
-            `SELECT a.attempt, a.http_status FROM callback_attempts a
+      await t.step(
+        "a callback answered 503 twice is retried with backoff and delivered on the third attempt",
+        async () => {
+          const id = newId("PI");
+          failures.set(`/demo/api/202412/app/payment/${id}`, [503, 503]);
+          await client.pay({ paymentId: id, amount: "2.00" });
+          const delivered = await genstore.waitForCallback("payment", id, 15_000);
+          const tries = genstore.attempts.filter((a) => a.kind === "payment" && a.id === id);
+          deepEqual(tries.map((a) => a.status), [503, 503, 200]);
+          for (const attempt of tries) {
+            equal(attempt.text, delivered.text, "every attempt sends the identical body");
+          }
+          const firstGap = tries[1].at - tries[0].at;
+          const secondGap = tries[2].at - tries[1].at;
+          // 1 s doubling with jitter: the first retry waits 0.5-1 s, the second 1-2 s.
+          ok(firstGap >= 450 && firstGap < 1_500, `first gap ${firstGap} ms`);
+          ok(secondGap >= 950 && secondGap < 2_500, `second gap ${secondGap} ms`);
+          // The gateway records an attempt just after Genstore answered it.
+          const rows = await eventually(async () => {
+            const found = await h.gateway.db.query<{ attempt: number; http_status: number }>(
+              `SELECT a.attempt, a.http_status FROM callback_attempts a
              JOIN outbox o ON o.shop = a.shop AND o.seq = a.seq WHERE o.target_id = $1 ORDER BY a.attempt`,
-            [id],
-          );
-          return found.length === 3 ? found : undefined;
-        });
-        deepEqual(rows.map((r) => [Number(r.attempt), Number(r.http_status)]), [[1, 503], [2, 503], [3, 200]]);
-      });
+              [id],
+            );
+            return found.length === 3 ? found : undefined;
+          });
+          deepEqual(rows.map((r) => [Number(r.attempt), Number(r.http_status)]), [[1, 503], [2, 503], [
+            3,
+            200,
+          ]]);
+        },
+      );
 
       await t.step("409 from Genstore counts as delivered", async () => {
         const id = newId("PI");
@@ -50,18 +58,23 @@ Deno.test({
         equal(genstore.attempts.filter((a) => a.id === id).length, 1);
       });
 
-      await t.step("a 400 from Genstore dead-letters the callback at once; it can be listed and re-driven", async () => {
-        const id = newId("PI");
-        failures.set(`/demo/api/202412/app/payment/${id}`, [400]);
-        await client.pay({ paymentId: id, amount: "2.00" });
-        const outbox = createSqlOutboxStore(h.gateway.db);
-        const dead = await eventually(async () => (await outbox.listDead(100)).find((d) => d.targetId === id));
-        equal(dead.lastStatus, 400);
-        equal(dead.attempts, 1);
-        ok(await outbox.redrive(dead.shop, dead.seq, Date.now()));
-        await genstore.waitForCallback("payment", id);
-        equal((await outbox.listDead(100)).some((d) => d.targetId === id), false);
-      });
+      await t.step(
+        "a 400 from Genstore dead-letters the callback at once; it can be listed and re-driven",
+        async () => {
+          const id = newId("PI");
+          failures.set(`/demo/api/202412/app/payment/${id}`, [400]);
+          await client.pay({ paymentId: id, amount: "2.00" });
+          const outbox = createSqlOutboxStore(h.gateway.db);
+          const dead = await eventually(async () =>
+            (await outbox.listDead(100)).find((d) => d.targetId === id)
+          );
+          equal(dead.lastStatus, 400);
+          equal(dead.attempts, 1);
+          ok(await outbox.redrive(dead.shop, dead.seq, Date.now()));
+          await genstore.waitForCallback("payment", id);
+          equal((await outbox.listDead(100)).some((d) => d.targetId === id), false);
+        },
+      );
 
       await t.step("a capture result waits for its payment's result to be delivered first", async () => {
         const id = newId("PI");

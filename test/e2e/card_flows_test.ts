@@ -39,7 +39,10 @@ Deno.test({
       });
 
       for (
-        const [card, code] of [["4000000000000002", "card_declined"], ["4000000000009995", "insufficient_funds"]]
+        const [card, code] of [["4000000000000002", "card_declined"], [
+          "4000000000009995",
+          "insufficient_funds",
+        ]]
       ) {
         await t.step(`a ${code} sale answers the error and calls back false`, async () => {
           const id = newId("PI");
@@ -54,24 +57,27 @@ Deno.test({
         });
       }
 
-      await t.step("3DS approved: redirect, buyer approves, back at Genstore's returnUrl, callback true", async () => {
-        const id = newId("PI");
-        const answer = await client.pay({
-          paymentId: id,
-          amount: "30.00",
-          card: testCard("4000000000003220"),
-          returnUrl: RETURN_URL,
-        });
-        equal(answer.status, 200);
-        ok(typeof answer.body.redirectUrl === "string");
-        equal((await client.query("payments", id)).body.status, "PROCESSING");
-        const landed = await actOnBuyerPage(String(answer.body.redirectUrl), "approve", RETURN_URL);
-        equal(landed, RETURN_URL);
-        const callback = await genstore.waitForCallback("payment", id);
-        equal(callback.body.status, true);
-        equal(callback.body.amount, "30.00");
-        equal((await client.query("payments", id)).body.status, "SUCCESS");
-      });
+      await t.step(
+        "3DS approved: redirect, buyer approves, back at Genstore's returnUrl, callback true",
+        async () => {
+          const id = newId("PI");
+          const answer = await client.pay({
+            paymentId: id,
+            amount: "30.00",
+            card: testCard("4000000000003220"),
+            returnUrl: RETURN_URL,
+          });
+          equal(answer.status, 200);
+          ok(typeof answer.body.redirectUrl === "string");
+          equal((await client.query("payments", id)).body.status, "PROCESSING");
+          const landed = await actOnBuyerPage(String(answer.body.redirectUrl), "approve", RETURN_URL);
+          equal(landed, RETURN_URL);
+          const callback = await genstore.waitForCallback("payment", id);
+          equal(callback.body.status, true);
+          equal(callback.body.amount, "30.00");
+          equal((await client.query("payments", id)).body.status, "SUCCESS");
+        },
+      );
 
       await t.step("3DS failed: the buyer still lands on returnUrl and the callback is false", async () => {
         const id = newId("PI");
@@ -202,26 +208,29 @@ Deno.test({
         equal((await genstore.waitForCallback("refund", refund)).body.amount, "0.250");
       });
 
-      await t.step("the same request again replays the first answer byte for byte, without a second charge", async () => {
-        const id = newId("PI");
-        const body = client.paymentBody({ paymentId: id, amount: "7.00" });
-        const first = await client.send("payments", body);
-        const second = await client.send("payments", body);
-        equal(first.status, 200);
-        equal(second.status, 200);
-        equal(second.text, first.text);
-        equal(second.headers.get("idempotent-replayed"), "true");
-        equal(first.headers.get("idempotent-replayed"), null);
-        await genstore.waitForCallback("payment", id);
-        equal(h.gateway.emulator!.chargeCount(await referenceOf(h, id)), 1);
+      await t.step(
+        "the same request again replays the first answer byte for byte, without a second charge",
+        async () => {
+          const id = newId("PI");
+          const body = client.paymentBody({ paymentId: id, amount: "7.00" });
+          const first = await client.send("payments", body);
+          const second = await client.send("payments", body);
+          equal(first.status, 200);
+          equal(second.status, 200);
+          equal(second.text, first.text);
+          equal(second.headers.get("idempotent-replayed"), "true");
+          equal(first.headers.get("idempotent-replayed"), null);
+          await genstore.waitForCallback("payment", id);
+          equal(h.gateway.emulator!.chargeCount(await referenceOf(h, id)), 1);
 
-        const refundId = newId("RF");
-        const refund = { refundId, paymentId: id, amount: "1.00", test: true };
-        const r1 = await client.send("refunds", refund);
-        const r2 = await client.send("refunds", refund);
-        equal(r2.text, r1.text);
-        equal(r2.headers.get("idempotent-replayed"), "true");
-      });
+          const refundId = newId("RF");
+          const refund = { refundId, paymentId: id, amount: "1.00", test: true };
+          const r1 = await client.send("refunds", refund);
+          const r2 = await client.send("refunds", refund);
+          equal(r2.text, r1.text);
+          equal(r2.headers.get("idempotent-replayed"), "true");
+        },
+      );
 
       await t.step("the same id with a different body is a conflict and changes nothing", async () => {
         const id = newId("PI");
@@ -280,27 +289,41 @@ Deno.test({
         }
       });
 
-      await t.step("the timeout card answers {} past the budget and settles true by asking the PSP", async () => {
-        const id = newId("PI");
-        const answer = await client.pay({ paymentId: id, amount: "11.00", card: testCard("4000000000006975") });
-        equal(answer.status, 200);
-        deepEqual(answer.body, {});
-        equal((await client.query("payments", id)).body.status, "PROCESSING");
-        const callback = await genstore.waitForCallback("payment", id, 15_000);
-        equal(callback.body.status, true);
-        equal(h.gateway.emulator!.chargeCount(await referenceOf(h, id)), 1);
-      });
+      await t.step(
+        "the timeout card answers {} past the budget and settles true by asking the PSP",
+        async () => {
+          const id = newId("PI");
+          const answer = await client.pay({
+            paymentId: id,
+            amount: "11.00",
+            card: testCard("4000000000006975"),
+          });
+          equal(answer.status, 200);
+          deepEqual(answer.body, {});
+          equal((await client.query("payments", id)).body.status, "PROCESSING");
+          const callback = await genstore.waitForCallback("payment", id, 15_000);
+          equal(callback.body.status, true);
+          equal(h.gateway.emulator!.chargeCount(await referenceOf(h, id)), 1);
+        },
+      );
 
-      await t.step("the 500 card is never failed on a guess: it settles false after asking the PSP", async () => {
-        const id = newId("PI");
-        const answer = await client.pay({ paymentId: id, amount: "11.00", card: testCard("4000000000000119") });
-        equal(answer.status, 200);
-        equal(answer.body.error, undefined);
-        const callback = await genstore.waitForCallback("payment", id, 15_000);
-        equal(callback.body.status, false);
-        match(String(callback.body.error), /^processing_error: /);
-        ok(h.logs.some((line) => line.includes('"event":"reconcile.asked"')));
-      });
+      await t.step(
+        "the 500 card is never failed on a guess: it settles false after asking the PSP",
+        async () => {
+          const id = newId("PI");
+          const answer = await client.pay({
+            paymentId: id,
+            amount: "11.00",
+            card: testCard("4000000000000119"),
+          });
+          equal(answer.status, 200);
+          equal(answer.body.error, undefined);
+          const callback = await genstore.waitForCallback("payment", id, 15_000);
+          equal(callback.body.status, false);
+          match(String(callback.body.error), /^processing_error: /);
+          ok(h.logs.some((line) => line.includes('"event":"reconcile.asked"')));
+        },
+      );
 
       await t.step("every accepted operation got exactly one delivered callback", async () => {
         await eventually(() => h.gateway.emulator!.notifications().every((n) => n.delivered) || undefined);

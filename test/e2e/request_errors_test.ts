@@ -84,8 +84,14 @@ Deno.test({
         const url = `${base}/payments/whatever`;
         const headers = { "x-genstore-shop-domain": "demo.genmystore.com" };
         const now = Math.floor(Date.now() / 1000);
-        const stale = await signQuery(CLIENT_SECRET, { shop: "demo.genmystore.com", timestamp: String(now - 301) });
-        const future = await signQuery(CLIENT_SECRET, { shop: "demo.genmystore.com", timestamp: String(now + 301) });
+        const stale = await signQuery(CLIENT_SECRET, {
+          shop: "demo.genmystore.com",
+          timestamp: String(now - 301),
+        });
+        const future = await signQuery(CLIENT_SECRET, {
+          shop: "demo.genmystore.com",
+          timestamp: String(now + 301),
+        });
         const wrong = await signQuery("nope", { shop: "demo.genmystore.com", timestamp: String(now) });
         for (const query of ["", `shop=demo.genmystore.com&timestamp=${now}`, stale, future, wrong]) {
           const response = await fetch(`${url}?${query}`, { headers });
@@ -137,11 +143,18 @@ Deno.test({
           "paymentMethod.data.returnUrl",
           (b) => ({
             ...b,
-            paymentMethod: { data: { ...(b.paymentMethod as { data: object }).data, returnUrl: "javascript:1" } },
+            paymentMethod: {
+              data: { ...(b.paymentMethod as { data: object }).data, returnUrl: "javascript:1" },
+            },
           }),
         ],
         ["captures", "a capture without captureId", "captureId", () => ({ paymentId: "x", amount: "1.00" })],
-        ["captures", "a capture with a bad amount", "amount", () => ({ captureId: "c", paymentId: "x", amount: "1,00" })],
+        [
+          "captures",
+          "a capture with a bad amount",
+          "amount",
+          () => ({ captureId: "c", paymentId: "x", amount: "1,00" }),
+        ],
         ["voids", "a void without paymentId", "paymentId", () => ({ voidId: "v" })],
         ["refunds", "a refund without amount", "amount", () => ({ refundId: "r", paymentId: "x" })],
       ];
