@@ -1,4 +1,4 @@
-import { deepEqual as assertEquals } from "node:assert/strict";
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import fc from "fast-check";
 import { decodeBase64, encodeBase64, encodeBase64Url } from "./base64.ts";
 

@@ -1,4 +1,4 @@
-import { deepEqual as assertEquals } from "node:assert/strict";
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { timingSafeEqual } from "./constant_time.ts";
 
 Deno.test("timingSafeEqual is true only for equal bytes of equal length", () => {

@@ -1,4 +1,4 @@
-import { deepEqual as assertEquals, ok as assert, rejects as assertRejects } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok as assert, rejects as assertRejects } from "node:assert/strict";
 import fc from "fast-check";
 import type { CardDecryptor, EncryptedCard } from "../../src/ports/card_decryptor.ts";
 import { encryptCard, encryptPlaintext } from "../dev/ecies_encryptor.ts";

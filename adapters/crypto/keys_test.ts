@@ -1,4 +1,4 @@
-import { deepEqual as assertEquals, ok as assert, rejects as assertRejects } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok as assert, rejects as assertRejects } from "node:assert/strict";
 import { decodeBase64 } from "./base64.ts";
 import { generateEciesKeyPair, publicKeyFromPrivate } from "./keys.ts";
 import { NODE_RECIPIENT_PKCS8, NODE_RECIPIENT_SPKI, RECIPIENT_A } from "./testdata/ecies_vectors.ts";

@@ -1,4 +1,4 @@
-import { deepEqual as assertEquals } from "node:assert/strict";
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { decodeBase64 } from "./base64.ts";
 import { isP256PublicKeySpki } from "./p256_spki.ts";
 import { NODE_RECIPIENT_SPKI, RECIPIENT_A, VECTOR_1 } from "./testdata/ecies_vectors.ts";

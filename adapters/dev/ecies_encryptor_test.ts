@@ -1,8 +1,4 @@
-import {
-  deepEqual as assertEquals,
-  notDeepEqual as assertNotEquals,
-  throws as assertThrows,
-} from "node:assert/strict";
+import { deepStrictEqual as assertEquals, notDeepStrictEqual as assertNotEquals, throws as assertThrows } from "node:assert/strict";
 import {
   CARD_1,
   CARD_3,

@@ -1,4 +1,4 @@
-import { deepEqual as assertEquals, rejects as assertRejects } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, rejects as assertRejects } from "node:assert/strict";
 import { signBody, signQuery, verifyBodySignature, verifyQuerySignature } from "./signature.ts";
 
 const SECRET = "hush";

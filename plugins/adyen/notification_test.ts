@@ -1,4 +1,4 @@
-import { deepEqual as assertEquals, equal } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, strictEqual as equal } from "node:assert/strict";
 import {
   type NotificationItem,
   notificationReferences,

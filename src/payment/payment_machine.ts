@@ -59,6 +59,8 @@ export const PAYMENT_TRANSITIONS: Table = {
   },
   // Reconciliation settles an unknown payment; a PSP may also still ask the buyer to act.
   unknown: {
+    // Asked again and still unknown: it stays unknown, and reconciliation backs off.
+    psp_outcome_unknown: "unknown",
     psp_requires_action: "requires_action",
     psp_authorized: "authorized",
     psp_paid: "succeeded",

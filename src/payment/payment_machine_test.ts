@@ -35,6 +35,7 @@ const EDGES: readonly (readonly [PaymentState, PaymentEvent, PaymentState])[] = 
   ["requires_action", "psp_outcome_unknown", "unknown"],
   ["requires_action", "psp_pending", "processing"],
   ["requires_action", "rejected", "failed"],
+  ["unknown", "psp_outcome_unknown", "unknown"],
   ["unknown", "psp_requires_action", "requires_action"],
   ["unknown", "psp_authorized", "authorized"],
   ["unknown", "psp_paid", "succeeded"],
