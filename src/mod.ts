@@ -4,6 +4,8 @@
  */
 export * from "./plugin_api.ts";
 export type { Clock } from "./ports/clock.ts";
+export type { FailpointName, Failpoints } from "./ports/failpoints.ts";
+export { NO_FAILPOINTS } from "./ports/failpoints.ts";
 export type { IdSource } from "./ports/id_source.ts";
 export type { LogFields, Logger } from "./ports/logger.ts";
 export type {
@@ -30,6 +32,7 @@ export type {
   OperationKind,
 } from "./payment/operation.ts";
 export { shopOfReference } from "./payment/operation.ts";
+export type { Incident } from "./payment/incident.ts";
 export type { CaptureMode, Payment, StoredCardSummary } from "./payment/payment.ts";
 export type { OperationStatus } from "./payment/operation_machine.ts";
 export type { PaymentState } from "./payment/payment_machine.ts";

@@ -24,10 +24,17 @@ export interface GatewayConfig {
   readonly pspTimeoutMs: number;
   readonly reconcileFirstDelayMs: number;
   readonly reconcileMaxDelayMs: number;
+  readonly reconcileDeadlineMs: number;
   readonly pendingCheckDelayMs: number;
   readonly actionTimeoutMs: number;
   readonly callbackBurst: number;
   readonly callbackPerSecond: number;
+  /** How long a worker owns a claimed callback; after a crash another worker resends it after this. */
+  readonly outboxLeaseMs: number;
+  /** Bearer token of the admin routes; undefined disables them. */
+  readonly operatorToken?: string;
+  /** A crash point for tests (GATEWAY_FAILPOINT). */
+  readonly failpoint?: string;
   readonly logLevel: "info" | "warn" | "error";
   /** Names of the values generated for dev mode (printed at start). */
   readonly generated: readonly string[];
@@ -46,6 +53,7 @@ interface DevSecrets {
   eciesPrivateKey: string;
   eciesPublicKey: string;
   masterKey: string;
+  operatorToken?: string;
 }
 
 type Env = (name: string) => string | undefined;
@@ -116,10 +124,16 @@ export async function loadConfig(env: Env = (name) => Deno.env.get(name)): Promi
     pspTimeoutMs: integer(env, "PSP_TIMEOUT_MS", 10_000, problems),
     reconcileFirstDelayMs: integer(env, "RECONCILE_FIRST_DELAY_MS", production ? 60_000 : 1_000, problems),
     reconcileMaxDelayMs: integer(env, "RECONCILE_MAX_DELAY_MS", production ? 3_600_000 : 5_000, problems),
+    reconcileDeadlineMs: integer(env, "RECONCILE_DEADLINE_MS", production ? 86_400_000 : 300_000, problems),
     pendingCheckDelayMs: integer(env, "PENDING_CHECK_DELAY_MS", production ? 300_000 : 5_000, problems),
     actionTimeoutMs: integer(env, "ACTION_TIMEOUT_MS", 30 * 60_000, problems),
     callbackBurst: integer(env, "CALLBACK_BURST", 40, problems),
     callbackPerSecond: number(env, "CALLBACK_RATE_PER_SECOND", 2, problems),
+    outboxLeaseMs: integer(env, "OUTBOX_LEASE_MS", 30_000, problems),
+    // Production without OPERATOR_TOKEN has no admin routes; dev mode generates one.
+    operatorToken: env("OPERATOR_TOKEN") ||
+      (production ? undefined : (await devSecret("OPERATOR_TOKEN", (s) => s.operatorToken ?? "")) || undefined),
+    failpoint: env("GATEWAY_FAILPOINT") || undefined,
     logLevel: logLevel(env("LOG_LEVEL"), problems),
     generated,
   };
@@ -147,6 +161,7 @@ async function loadDevSecrets(dataDir: string): Promise<DevSecrets> {
     eciesPrivateKey: pair.privateKeyPkcs8,
     eciesPublicKey: pair.publicKeySpki,
     masterKey: generateMasterKey(),
+    operatorToken: toHex(crypto.getRandomValues(new Uint8Array(24))),
   };
   await Deno.mkdir(dataDir, { recursive: true });
   try {

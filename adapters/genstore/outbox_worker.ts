@@ -3,6 +3,7 @@ import {
   type CallbackPolicy,
   type Clock,
   decideDelivery,
+  type Failpoints,
   type Logger,
   type OutboxEntry,
   type OutboxStore,
@@ -25,6 +26,7 @@ export interface OutboxWorkerOptions {
   readonly leaseMs?: number;
   readonly requestTimeoutMs?: number;
   readonly random?: () => number;
+  readonly failpoints?: Failpoints;
 }
 
 export interface OutboxWorker {
@@ -76,6 +78,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         });
         await response.body?.cancel();
         result = { kind: "status", status: response.status };
+        options.failpoints?.reach("after_callback_sent");
       } catch (error) {
         result = { kind: "network_error" };
         detail = error instanceof DOMException && error.name === "TimeoutError"

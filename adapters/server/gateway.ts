@@ -23,6 +23,7 @@ import { startOutboxWorker } from "../genstore/outbox_worker.ts";
 import { createApp } from "../http/app.ts";
 import { createJsonLogger } from "../logging/json_logger.ts";
 import { createFetchPspHttp } from "../psp_http/fetch_psp_http.ts";
+import { createFailpoints } from "../runtime/failpoints.ts";
 import { createBackgroundWork, RANDOM_IDS, SYSTEM_CLOCK } from "../runtime/system.ts";
 import { migrate, migrationsDone } from "../store/migrate.ts";
 import { openPglite } from "../store/pglite_driver.ts";
@@ -121,10 +122,12 @@ export async function startGateway(
       duplicateWaitMs: config.answerBudgetMs + 2_000,
       reconcileFirstDelayMs: config.reconcileFirstDelayMs,
       reconcileMaxDelayMs: config.reconcileMaxDelayMs,
+      reconcileDeadlineMs: config.reconcileDeadlineMs,
       pendingCheckDelayMs: config.pendingCheckDelayMs,
       actionTimeoutMs: config.actionTimeoutMs,
     },
     background,
+    failpoints: createFailpoints(config.failpoint, logger),
   };
 
   let emulator: AdyenEmulator | undefined;
@@ -176,6 +179,8 @@ export async function startGateway(
     policy: DEFAULT_CALLBACK_POLICY,
     rate: { burst: config.callbackBurst, perSecond: config.callbackPerSecond },
     pollMs: options.outboxPollMs,
+    leaseMs: config.outboxLeaseMs,
+    failpoints: deps.failpoints,
   });
   nudgeOutbox = () => worker.nudge();
 

@@ -65,7 +65,7 @@ export function paymentValues(p: Payment): Record<string, unknown> {
 export const OPERATION_COLUMNS =
   `shop, kind, operation_id, payment_id, extension, test, reference, fingerprint,
   answer, status, currency, amount_minor, amount_text, psp_reference, error_code, error_message, attempt,
-  psp_idempotency_key, next_check_at, checks, created_at, updated_at, finalized_at`;
+  psp_idempotency_key, next_check_at, checks, created_at, updated_at, finalized_at, review_since`;
 
 export function operationFromRow(row: Row): Operation {
   const currency = optionalText(row.currency);
@@ -98,6 +98,7 @@ export function operationFromRow(row: Row): Operation {
     checks: toInt(row.checks),
     createdAt: toMillis(row.created_at),
     updatedAt: toMillis(row.updated_at),
+    reviewSince: row.review_since === null || row.review_since === undefined ? undefined : toMillis(row.review_since),
   };
 }
 
@@ -128,6 +129,7 @@ export function operationValues(o: Operation): Record<string, unknown> {
     created_at: toIso(o.createdAt),
     updated_at: toIso(o.updatedAt),
     finalized_at: final ? toIso(o.updatedAt) : null,
+    review_since: o.reviewSince === undefined ? null : toIso(o.reviewSince),
   };
 }
 
@@ -142,6 +144,7 @@ export const COLUMN_CASTS: Readonly<Record<string, string>> = {
   created_at: "::timestamptz",
   updated_at: "::timestamptz",
   finalized_at: "::timestamptz",
+  review_since: "::timestamptz",
 };
 
 /** An INSERT of every column of `values`. */

@@ -1,5 +1,6 @@
 import type {
   CallbackMessage,
+  Incident,
   Operation,
   OperationKey,
   Payment,
@@ -49,6 +50,7 @@ const OPERATION_UPDATABLE = [
   "checks",
   "updated_at",
   "finalized_at",
+  "review_since",
 ];
 
 /** Transactions are retried this many times on a deadlock or serialization failure. */
@@ -160,6 +162,26 @@ function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx {
         [shop, message.kind, message.targetId, message.paymentId, jsonParam(message)],
       );
       onQueued();
+    },
+    async recordIncident(incident: Incident) {
+      await tx.query(
+        `INSERT INTO incidents (shop, kind, operation_kind, operation_id, reference, reported, psp_says,
+           psp_reference, source, recommended_action)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (shop, operation_kind, operation_id, kind) WHERE resolved_at IS NULL DO NOTHING`,
+        [
+          incident.shop,
+          incident.kind,
+          incident.operationKind,
+          incident.operationId,
+          incident.reference,
+          incident.reported,
+          incident.pspSays,
+          incident.pspReference ?? null,
+          incident.source,
+          incident.recommendedAction,
+        ],
+      );
     },
   };
 }

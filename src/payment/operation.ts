@@ -45,6 +45,8 @@ export interface Operation extends OperationKey {
   /** When reconciliation should look at this operation next (unsettled operations only). */
   readonly nextCheckAt?: number;
   readonly checks: number;
+  /** Since when the outcome has been unknown past its deadline, waiting for a person in the review queue. */
+  readonly reviewSince?: number;
 }
 
 /** Builds the PSP idempotency key of an operation's attempt. The token is unique per operation. */

@@ -1,3 +1,4 @@
+import type { Incident } from "../payment/incident.ts";
 import type { CallbackMessage, Operation, OperationKey } from "../payment/operation.ts";
 import type { Payment } from "../payment/payment.ts";
 
@@ -17,6 +18,8 @@ export interface PaymentTx {
   savePayment(payment: Payment, created?: boolean): Promise<void>;
   /** Queues a final result for delivery, once per operation (a second one for the same target is a bug). */
   enqueueCallback(shop: string, message: CallbackMessage): Promise<void>;
+  /** Stores an incident; a second open incident of the same kind for the same operation is ignored. */
+  recordIncident(incident: Incident): Promise<void>;
 }
 
 /** Payments, operations and the callback outbox, with transactions. */

@@ -1,5 +1,6 @@
 import type { CardDecryptor } from "../ports/card_decryptor.ts";
 import type { Clock } from "../ports/clock.ts";
+import type { Failpoints } from "../ports/failpoints.ts";
 import type { IdSource } from "../ports/id_source.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { PaymentStore } from "../ports/payment_store.ts";
@@ -20,6 +21,8 @@ export interface GatewaySettings {
   /** First delay before asking the PSP about an unknown outcome; doubles on each check. */
   readonly reconcileFirstDelayMs: number;
   readonly reconcileMaxDelayMs: number;
+  /** How long an outcome may stay unknown before it goes to the review queue. */
+  readonly reconcileDeadlineMs: number;
   /** How long a PSP-pending operation waits for a notification before the gateway asks. */
   readonly pendingCheckDelayMs: number;
   /** How long a buyer has to finish a challenge or offsite page. */
@@ -47,6 +50,8 @@ export interface GatewayDeps {
   readonly settings: GatewaySettings;
   /** Keeps work that outlives a request (a PSP call past the answer budget) visible for graceful shutdown. */
   readonly background: BackgroundWork;
+  /** Crash points for tests; NO_FAILPOINTS otherwise. */
+  readonly failpoints: Failpoints;
 }
 
 export interface BackgroundWork {

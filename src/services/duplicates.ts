@@ -6,13 +6,19 @@ import type { RequestOutcome } from "./request_outcome.ts";
 
 /**
  * Answers a request whose id is already recorded: the first answer if the body is the same (waiting a
- * bounded time while the first request is still in flight), a conflict if it is not. Never calls the PSP.
+ * bounded time while the first request is still in flight), a conflict if it is not.
+ *
+ * A first request whose process died before answering leaves its operation unanswered with an expired
+ * lease (`nextCheckAt`). The retry then takes the work over through `takeOver`, which repeats the PSP call
+ * with the operation's stored idempotency key: the PSP answers from its record if the first call reached it,
+ * so the card is charged at most once.
  */
 export async function answerDuplicate(
   deps: GatewayDeps,
   key: OperationKey,
   fingerprint: string,
   existing: Operation,
+  takeOver: (operation: Operation) => Promise<RequestOutcome>,
 ): Promise<RequestOutcome> {
   if (existing.fingerprint !== fingerprint) return { kind: "conflict" };
   const deadline = deps.clock.now() + deps.settings.duplicateWaitMs;
@@ -22,14 +28,42 @@ export async function answerDuplicate(
     if (isFinalStatus(operation.status)) {
       return { kind: "answered", answer: await settleAnswer(deps, key), replayed: true };
     }
+    const claimed = await claimAbandoned(deps, key);
+    if (claimed !== undefined) {
+      deps.logger.warn("operation.taken_over", {
+        shop: key.shop,
+        kind: key.kind,
+        operationId: key.operationId,
+        reference: claimed.reference,
+      });
+      return await takeOver(claimed);
+    }
     const remaining = deadline - deps.clock.now();
     if (remaining <= 0) return { kind: "in_progress" };
     await deps.clock.sleep(Math.min(pause, remaining));
     pause = Math.min(pause * 2, 250);
     operation = await deps.store.findOperation(key);
   }
-  if (operation?.answer === undefined) {
-    throw new Error(`Cannot find a recorded operation again: ${key.operationId}`);
-  }
+  if (operation?.answer === undefined) throw new Error(`Cannot find a recorded operation again: ${key.operationId}`);
   return { kind: "answered", answer: operation.answer, replayed: true };
+}
+
+/** Claims an unanswered operation whose owner's lease has expired, extending the lease for this request. */
+async function claimAbandoned(deps: GatewayDeps, key: OperationKey): Promise<Operation | undefined> {
+  const now = deps.clock.now();
+  return await deps.store.transaction(async (tx) => {
+    const operation = await tx.lockOperation(key);
+    const abandoned = operation !== undefined && operation.answer === undefined &&
+      (operation.status === "processing" || operation.status === "unknown") &&
+      operation.nextCheckAt !== undefined && operation.nextCheckAt <= now;
+    if (!abandoned) return undefined;
+    const claimed: Operation = { ...operation, nextCheckAt: leaseUntil(deps, now), updatedAt: now };
+    await tx.saveOperation(claimed);
+    return claimed;
+  });
+}
+
+/** How long a request owns its operation: past this, reconciliation or a retry may take over. */
+export function leaseUntil(deps: GatewayDeps, now: number): number {
+  return now + deps.settings.pspTimeoutMs + deps.settings.reconcileFirstDelayMs;
 }

@@ -6,8 +6,9 @@ import type { ModificationInput, PspPlugin } from "../ports/psp_plugin.ts";
 import type { ExtensionBinding } from "../ports/shop_directory.ts";
 import type { Result } from "../result.ts";
 import { type GatewayDeps, pluginOf } from "./deps.ts";
-import { answerDuplicate } from "./duplicates.ts";
+import { answerDuplicate, leaseUntil } from "./duplicates.ts";
 import { callContext, callPlugin, withinAnswerBudget } from "./psp_call.ts";
+import { reconcileOperation } from "./reconcile.ts";
 import { recordOutcome, settleAnswer } from "./record_outcome.ts";
 import type { RequestOutcome } from "./request_outcome.ts";
 import { reject } from "./settle.ts";
@@ -48,9 +49,12 @@ export async function modifyPayment(deps: GatewayDeps, command: ModifyPayment): 
     pspIdempotencyKey: pspIdempotencyKey(reference, 1),
     createdAt: now,
     updatedAt: now,
-    nextCheckAt: now + deps.settings.pspTimeoutMs + deps.settings.reconcileFirstDelayMs,
+    nextCheckAt: leaseUntil(deps, now),
     checks: 0,
   };
+  // A follow-up on a payment whose own outcome is not known yet asks the PSP first (bounded), so that a
+  // capture of an authorization that did happen is not refused on a guess.
+  await settleUnsettledPayment(deps, binding.shop, command.paymentId);
 
   const begun = await deps.store.transaction(async (tx) => {
     const found = await tx.lockPayment(binding.shop, command.paymentId);
@@ -85,13 +89,19 @@ export async function modifyPayment(deps: GatewayDeps, command: ModifyPayment): 
     case "invalid":
       return { kind: "invalid", issues: [{ path: "amount", message: begun.message }] };
     case "duplicate":
-      return await answerDuplicate(deps, key, command.fingerprint, begun.existing);
+      return await answerDuplicate(deps, key, command.fingerprint, begun.existing, async (operation) => {
+        const payment = await deps.store.findPayment(binding.shop, command.paymentId);
+        const credentials = command.test ? binding.test : binding.live;
+        if (payment === undefined || credentials === undefined) throw new Error("Cannot resume without a payment");
+        return await modify(deps, command.kind, operation, payment, credentials);
+      });
     case "refused":
       return { kind: "answered", answer: begun.answer, replayed: false };
     case "started":
       break;
   }
 
+  deps.failpoints.reach("after_request_stored");
   const { payment, operation } = begun;
   deps.logger.info("operation.received", {
     shop: binding.shop,
@@ -101,19 +111,42 @@ export async function modifyPayment(deps: GatewayDeps, command: ModifyPayment): 
     paymentId: command.paymentId,
     reference,
   });
+  return await modify(deps, command.kind, operation, payment, begun.credentials);
+}
+
+/** Calls the PSP for a recorded capture, void or refund with its stored idempotency key, within the budget. */
+async function modify(
+  deps: GatewayDeps,
+  kind: ModificationKind,
+  operation: Operation,
+  payment: Payment,
+  credentials: Readonly<Record<string, unknown>>,
+): Promise<RequestOutcome> {
+  const key: OperationKey = { shop: operation.shop, kind, operationId: operation.operationId };
   const plugin = pluginOf(deps, payment.plugin);
-  const ctx = callContext(deps, payment, begun.credentials, operation.pspIdempotencyKey, reference);
+  const ctx = callContext(deps, payment, credentials, operation.pspIdempotencyKey, operation.reference);
   const input: ModificationInput = {
-    reference,
+    reference: operation.reference,
     paymentPspReference: payment.pspReference ?? "",
     amount: operation.amount,
     paymentAmount: payment.amount,
   };
-  const work = callPlugin(deps, reference, () => plugin[command.kind](input, ctx))
-    .then((outcome) => recordOutcome(deps, key, outcome, { answer: true, source: command.kind }))
+  const work = callPlugin(deps, operation.reference, () => plugin[kind](input, ctx))
+    .then(async (outcome) => {
+      deps.failpoints.reach("after_psp_call");
+      await recordOutcome(deps, key, outcome, { answer: true, source: kind });
+      deps.failpoints.reach("after_result_stored");
+    })
     .then(() => settleAnswer(deps, key));
   const answer = await withinAnswerBudget(deps, work, () => settleAnswer(deps, key));
   return { kind: "answered", answer, replayed: false };
+}
+
+/** Asks the PSP about the payment's own outcome when it is still open and its check is due or unknown. */
+async function settleUnsettledPayment(deps: GatewayDeps, shop: string, paymentId: string): Promise<void> {
+  const operation = await deps.store.findOperation({ shop, kind: "payment", operationId: paymentId });
+  if (operation?.status !== "unknown") return;
+  await withinAnswerBudget(deps, reconcileOperation(deps, operation).then(() => undefined), async () => undefined);
 }
 
 function reserve(kind: ModificationKind, payment: Payment, operation: Operation, plugin: PspPlugin) {

@@ -1,5 +1,6 @@
 import { rejection } from "../errors.ts";
 import { type Operation, stepOfKey } from "../payment/operation.ts";
+import { isFinalStatus } from "../payment/operation_machine.ts";
 import type { QueryInput } from "../ports/psp_plugin.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { pluginOf } from "./deps.ts";
@@ -18,7 +19,7 @@ export async function reconcileDue(deps: GatewayDeps, limit = 20): Promise<numbe
   const due = await deps.store.claimOperationsToCheck(now, deps.settings.pspTimeoutMs * 2, limit);
   for (const operation of due) {
     try {
-      await reconcileOne(deps, operation);
+      await reconcileOperation(deps, operation);
     } catch (error) {
       deps.logger.error("reconcile.failed", {
         shop: operation.shop,
@@ -30,7 +31,8 @@ export async function reconcileDue(deps: GatewayDeps, limit = 20): Promise<numbe
   return due.length;
 }
 
-async function reconcileOne(deps: GatewayDeps, operation: Operation): Promise<void> {
+/** Settles one open operation if the PSP can tell; marks it for review once past its deadline. */
+export async function reconcileOperation(deps: GatewayDeps, operation: Operation): Promise<void> {
   const now = deps.clock.now();
   const key = { shop: operation.shop, kind: operation.kind, operationId: operation.operationId };
   if (operation.status === "requires_action" && operation.updatedAt + deps.settings.actionTimeoutMs <= now) {
@@ -47,6 +49,9 @@ async function reconcileOne(deps: GatewayDeps, operation: Operation): Promise<vo
     return;
   }
   if (operation.status === "requires_action") return;
+  if (operation.reviewSince === undefined && operation.createdAt + deps.settings.reconcileDeadlineMs <= now) {
+    await markForReview(deps, operation, now);
+  }
 
   const payment = await deps.store.findPayment(operation.shop, operation.paymentId);
   if (payment === undefined) return;
@@ -86,4 +91,24 @@ async function reconcileOne(deps: GatewayDeps, operation: Operation): Promise<vo
     checks: operation.checks,
   });
   await recordOutcome(deps, key, outcome, { answer: false, source: "reconcile" });
+}
+
+/**
+ * Past its deadline an unknown outcome goes to the review queue, where a person settles it by hand. The
+ * gateway keeps asking the PSP meanwhile, at the longest delay.
+ */
+async function markForReview(deps: GatewayDeps, operation: Operation, now: number): Promise<void> {
+  const key = { shop: operation.shop, kind: operation.kind, operationId: operation.operationId };
+  await deps.store.transaction(async (tx) => {
+    const current = await tx.lockOperation(key);
+    if (current === undefined || current.reviewSince !== undefined || isFinalStatus(current.status)) return;
+    await tx.saveOperation({ ...current, reviewSince: now });
+  });
+  deps.logger.warn("reconcile.review_queued", {
+    shop: operation.shop,
+    kind: operation.kind,
+    operationId: operation.operationId,
+    reference: operation.reference,
+    ageMs: now - operation.createdAt,
+  });
 }

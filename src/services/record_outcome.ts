@@ -1,3 +1,4 @@
+import { incidentFor } from "../payment/incident.ts";
 import type { Operation, OperationAnswer, OperationKey } from "../payment/operation.ts";
 import type { PspOutcome } from "../ports/psp_plugin.ts";
 import { type GatewayDeps, pluginOf } from "./deps.ts";
@@ -73,7 +74,11 @@ export async function recordOutcome(
     };
     if (!settled.ok) {
       if (settled.error.kind === "already_final") {
-        lateOutcome(deps, operation, checked, options.source);
+        const incident = incidentFor(operation, checked, options.source);
+        if (incident !== undefined) {
+          await tx.recordIncident(incident);
+          deps.logger.warn("incident.raised", { ...log, incident: incident.kind, action: incident.recommendedAction });
+        }
       } else {
         deps.logger.error("operation.outcome_refused", { ...log, detail: settled.error.detail });
       }
@@ -100,25 +105,6 @@ export async function recordOutcome(
       detail: checked.kind === "unknown" ? checked.detail : undefined,
     });
     return next;
-  });
-}
-
-/**
- * A PSP outcome for an operation whose result is already final. The final result never changes and no
- * second callback is sent; a contradiction is logged for people to act on.
- */
-function lateOutcome(deps: GatewayDeps, operation: Operation, outcome: PspOutcome, source: string): void {
-  const agrees = (operation.status === "succeeded" && outcome.kind === "succeeded") ||
-    (operation.status === "failed" && outcome.kind === "failed");
-  if (agrees || outcome.kind === "pending" || outcome.kind === "unknown") return;
-  deps.logger.warn("operation.contradicting_outcome", {
-    shop: operation.shop,
-    kind: operation.kind,
-    operationId: operation.operationId,
-    reference: operation.reference,
-    reported: operation.status,
-    psp: outcome.kind,
-    source,
   });
 }
 

@@ -1,12 +1,12 @@
 import { rejection } from "../errors.ts";
 import type { Money } from "../money/money.ts";
 import { type Operation, type OperationKey, pspIdempotencyKey } from "../payment/operation.ts";
-import { type CaptureMode, newPayment } from "../payment/payment.ts";
+import { type CaptureMode, newPayment, type Payment } from "../payment/payment.ts";
 import type { EncryptedCard } from "../ports/card_decryptor.ts";
-import type { PayInput } from "../ports/psp_plugin.ts";
+import type { CardDetails, PayInput } from "../ports/psp_plugin.ts";
 import type { ExtensionBinding } from "../ports/shop_directory.ts";
 import { type GatewayDeps, pluginOf } from "./deps.ts";
-import { answerDuplicate } from "./duplicates.ts";
+import { answerDuplicate, leaseUntil } from "./duplicates.ts";
 import { callContext, callPlugin, withinAnswerBudget } from "./psp_call.ts";
 import { recordOutcome, returnUrl, settleAnswer } from "./record_outcome.ts";
 import type { RequestOutcome } from "./request_outcome.ts";
@@ -50,8 +50,8 @@ export async function startPayment(deps: GatewayDeps, command: StartPayment): Pr
     pspIdempotencyKey: pspIdempotencyKey(reference, 1),
     createdAt: now,
     updatedAt: now,
-    // Should this process die mid-call, reconciliation takes over once the call must have ended.
-    nextCheckAt: now + deps.settings.pspTimeoutMs + deps.settings.reconcileFirstDelayMs,
+    // Should this process die mid-call, reconciliation (or Genstore's retry) takes over once the lease ends.
+    nextCheckAt: leaseUntil(deps, now),
     checks: 0,
   };
   const payment = newPayment({
@@ -70,25 +70,24 @@ export async function startPayment(deps: GatewayDeps, command: StartPayment): Pr
     const inserted = await tx.insertOperation(draft);
     if (!inserted.created) return { kind: "duplicate", existing: inserted.operation } as const;
     if (credentials === undefined) {
-      const refused = reject(
-        draft,
-        payment,
-        rejection("account_not_configured", modeMessage(command.test)),
-        now,
-      );
+      const refused = reject(draft, payment, rejection("account_not_configured", modeMessage(command.test)), now);
       await tx.savePayment(refused.payment ?? payment, true);
       await tx.saveOperation({ ...refused.operation, answer: { error: refused.callback.error } });
       await tx.enqueueCallback(binding.shop, refused.callback);
       return { kind: "refused", answer: { error: refused.callback.error } } as const;
     }
     await tx.savePayment(payment, true);
-    return { kind: "started", credentials } as const;
+    return { kind: "started" } as const;
   });
-  if (begun.kind === "duplicate") {
-    return await answerDuplicate(deps, key, command.fingerprint, begun.existing);
-  }
   if (begun.kind === "refused") return { kind: "answered", answer: begun.answer, replayed: false };
-
+  if (begun.kind === "duplicate") {
+    return await answerDuplicate(deps, key, command.fingerprint, begun.existing, async (operation) => {
+      const stored = await deps.store.findPayment(key.shop, key.operationId);
+      if (stored === undefined || credentials === undefined) throw new Error("Cannot resume a payment without it");
+      return await pay(deps, command, operation, stored, credentials);
+    });
+  }
+  deps.failpoints.reach("after_request_stored");
   deps.logger.info("payment.received", {
     shop: binding.shop,
     extension: binding.extension,
@@ -97,21 +96,37 @@ export async function startPayment(deps: GatewayDeps, command: StartPayment): Pr
     test: command.test,
     captureMode: command.captureMode,
   });
+  return await pay(deps, command, draft, payment, credentials!);
+}
+
+/** Decrypts the card and calls the PSP with the operation's stored idempotency key, within the budget. */
+async function pay(
+  deps: GatewayDeps,
+  command: StartPayment,
+  operation: Operation,
+  payment: Payment,
+  credentials: Readonly<Record<string, unknown>>,
+): Promise<RequestOutcome> {
+  const key: OperationKey = { shop: operation.shop, kind: "payment", operationId: operation.operationId };
   const card = await openCard(deps, command, key);
   if (card === "refused") return { kind: "answered", answer: await settleAnswer(deps, key), replayed: false };
-
-  const plugin = pluginOf(deps, binding.plugin);
-  const ctx = callContext(deps, payment, begun.credentials, draft.pspIdempotencyKey, reference);
-  const work = callPlugin(deps, reference, () =>
+  const plugin = pluginOf(deps, payment.plugin);
+  const ctx = callContext(deps, payment, credentials, operation.pspIdempotencyKey, operation.reference);
+  const work = callPlugin(deps, operation.reference, () =>
     plugin.pay({
-      reference,
-      amount: command.amount,
-      captureMode: command.captureMode,
+      reference: operation.reference,
+      amount: payment.amount,
+      captureMode: payment.captureMode,
       card,
-      returnUrl: returnUrl(deps, reference),
+      returnUrl: returnUrl(deps, operation.reference),
       shopper: command.shopper,
       description: command.description,
-    }, ctx)).then((outcome) => recordOutcome(deps, key, outcome, { answer: true, source: "pay" }));
+    }, ctx))
+    .then(async (outcome) => {
+      deps.failpoints.reach("after_psp_call");
+      await recordOutcome(deps, key, outcome, { answer: true, source: "pay" });
+      deps.failpoints.reach("after_result_stored");
+    });
   const answer = await withinAnswerBudget(
     deps,
     work.then(() => settleAnswer(deps, key)),
@@ -127,7 +142,11 @@ function modeMessage(test: boolean): string {
 }
 
 /** Decrypts the card in memory; an unreadable package fails the payment with card_unreadable. */
-async function openCard(deps: GatewayDeps, command: StartPayment, key: OperationKey) {
+async function openCard(
+  deps: GatewayDeps,
+  command: StartPayment,
+  key: OperationKey,
+): Promise<CardDetails | undefined | "refused"> {
   if (command.card === undefined) return undefined;
   const opened = await deps.decryptor.decrypt(command.card);
   if (opened.ok) return opened.value.card;
@@ -139,13 +158,13 @@ async function openCard(deps: GatewayDeps, command: StartPayment, key: Operation
   await deps.store.transaction(async (tx) => {
     const operation = await tx.lockOperation(key);
     const payment = await tx.lockPayment(key.shop, key.operationId);
-    if (operation === undefined || payment === undefined) {
-      throw new Error("Cannot find the payment just recorded");
-    }
+    if (operation === undefined || payment === undefined) throw new Error("Cannot find the payment just recorded");
+    // Only an operation that never reached the PSP may be refused; an unknown one waits for the PSP.
+    if (operation.status !== "processing") return;
     const refused = reject(operation, payment, rejection("card_unreadable"), deps.clock.now());
     if (refused.payment !== undefined) await tx.savePayment(refused.payment);
     await tx.saveOperation(refused.operation);
     await tx.enqueueCallback(key.shop, refused.callback);
   });
-  return "refused" as const;
+  return "refused";
 }
