@@ -64,3 +64,6 @@ export {
   isTransient,
 } from "./services/callback_policy.ts";
 export type { AttemptResult, CallbackPolicy } from "./services/callback_policy.ts";
+export type { GatewayMetrics, OperatorAction, ReviewStore, StoredIncident } from "./ports/review_store.ts";
+export { settleByHand } from "./services/settle_by_hand.ts";
+export type { HandSettlement, HandSettlementResult } from "./services/settle_by_hand.ts";

@@ -132,7 +132,9 @@ export async function loadConfig(env: Env = (name) => Deno.env.get(name)): Promi
     outboxLeaseMs: integer(env, "OUTBOX_LEASE_MS", 30_000, problems),
     // Production without OPERATOR_TOKEN has no admin routes; dev mode generates one.
     operatorToken: env("OPERATOR_TOKEN") ||
-      (production ? undefined : (await devSecret("OPERATOR_TOKEN", (s) => s.operatorToken ?? "")) || undefined),
+      (production
+        ? undefined
+        : (await devSecret("OPERATOR_TOKEN", (s) => s.operatorToken ?? "")) || undefined),
     failpoint: env("GATEWAY_FAILPOINT") || undefined,
     logLevel: logLevel(env("LOG_LEVEL"), problems),
     generated,

@@ -1,4 +1,11 @@
-import { deepStrictEqual as assertEquals, match as assertMatch, notDeepStrictEqual as assertNotEquals, ok as assert, rejects as assertRejects, throws as assertThrows } from "node:assert/strict";
+import {
+  deepStrictEqual as assertEquals,
+  match as assertMatch,
+  notDeepStrictEqual as assertNotEquals,
+  ok as assert,
+  rejects as assertRejects,
+  throws as assertThrows,
+} from "node:assert/strict";
 import { decodeBase64 } from "./base64.ts";
 import { createSecretBox, generateMasterKey, SecretBoxError, type SecretBoxErrorCode } from "./secret_box.ts";
 

@@ -1,4 +1,8 @@
-import { deepStrictEqual as assertEquals, notDeepStrictEqual as assertNotEquals, throws as assertThrows } from "node:assert/strict";
+import {
+  deepStrictEqual as assertEquals,
+  notDeepStrictEqual as assertNotEquals,
+  throws as assertThrows,
+} from "node:assert/strict";
 import {
   CARD_1,
   CARD_3,

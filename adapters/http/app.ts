@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { GatewayDeps, Logger } from "../../src/mod.ts";
+import { type AdminDeps, registerAdminRoutes } from "./admin_routes.ts";
 import { payloadTooLarge } from "./errors.ts";
 import { registerGenstoreRoutes } from "./genstore_routes.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -19,6 +20,8 @@ export interface AppOptions {
   readonly ready: () => Promise<boolean>;
   readonly logger: Logger;
   readonly maxBodyBytes?: number;
+  /** Operator routes; absent without an operator token. */
+  readonly admin?: AdminDeps;
   /** Extra routes (dev tools, emulators), mounted before the catch-all 404. */
   readonly mount?: (app: Hono) => void;
 }
@@ -63,6 +66,7 @@ export function createApp(options: AppOptions): Hono {
 
   registerGenstoreRoutes(app, options);
   registerPspRoutes(app, options.gateway);
+  if (options.admin !== undefined) registerAdminRoutes(app, options.admin);
   options.mount?.(app);
 
   app.notFound((c) => c.json({ error: "not_found" }, 404));

@@ -7,6 +7,7 @@ import type { Hono } from "hono";
 import { createAdyenPlugin } from "../../plugins/adyen/mod.ts";
 import { type AdyenEmulator, createAdyenEmulator } from "../../plugins/adyen/emulator/mod.ts";
 import {
+  type BackgroundWork,
   DEFAULT_CALLBACK_POLICY,
   type GatewayDeps,
   type Logger,
@@ -31,6 +32,7 @@ import { connectPostgres } from "../store/postgres_driver.ts";
 import type { SqlClient } from "../store/sql_client.ts";
 import { createSqlOutboxStore } from "../store/sql_outbox_store.ts";
 import { createSqlPaymentStore } from "../store/sql_payment_store.ts";
+import { createSqlReviewStore } from "../store/sql_review_store.ts";
 import { createSqlShopStore, type ShopStore } from "../store/sql_shop_store.ts";
 import { seedDemoShop } from "./seed.ts";
 
@@ -73,6 +75,48 @@ export async function openDatabase(config: GatewayConfig, memory = false): Promi
   return await openPglite(`${config.dataDir}/db`);
 }
 
+/** The stores and core dependencies over one database, for the server and the operator CLIs. */
+export async function buildGatewayDeps(
+  config: GatewayConfig,
+  db: SqlClient,
+  options: {
+    readonly logger: Logger;
+    readonly appUrl: string;
+    readonly background?: BackgroundWork;
+    readonly onCallbackQueued?: () => void;
+  },
+) {
+  const { logger } = options;
+  const shops = createSqlShopStore(db, createSecretBox(config.masterKey));
+  const deps: GatewayDeps = {
+    store: createSqlPaymentStore(db, { onCallbackQueued: options.onCallbackQueued }),
+    shops,
+    plugins: bundledPlugins(),
+    pspHttp: (labels) => createFetchPspHttp({ logger, context: { ...labels } }),
+    decryptor: await createEciesDecryptor({
+      privateKeys: config.eciesPrivateKeys,
+      hkdfInfo: config.eciesHkdfInfo,
+    }),
+    clock: SYSTEM_CLOCK,
+    ids: RANDOM_IDS,
+    logger,
+    settings: {
+      appUrl: options.appUrl,
+      answerBudgetMs: config.answerBudgetMs,
+      pspTimeoutMs: config.pspTimeoutMs,
+      duplicateWaitMs: config.answerBudgetMs + 2_000,
+      reconcileFirstDelayMs: config.reconcileFirstDelayMs,
+      reconcileMaxDelayMs: config.reconcileMaxDelayMs,
+      reconcileDeadlineMs: config.reconcileDeadlineMs,
+      pendingCheckDelayMs: config.pendingCheckDelayMs,
+      actionTimeoutMs: config.actionTimeoutMs,
+    },
+    background: options.background ?? createBackgroundWork(),
+    failpoints: createFailpoints(config.failpoint, logger),
+  };
+  return { deps, shops, outbox: createSqlOutboxStore(db), review: createSqlReviewStore(db) };
+}
+
 export async function startGateway(
   config: GatewayConfig,
   options: StartOptions = {},
@@ -84,13 +128,8 @@ export async function startGateway(
     logger.info("database.migrated", { versions: applied.join(","), driver: db.driver });
   }
 
-  const box = createSecretBox(config.masterKey);
-  const shops = createSqlShopStore(db, box);
-  const outbox = createSqlOutboxStore(db);
-  const plugins = bundledPlugins();
-  const background = createBackgroundWork();
   let nudgeOutbox = () => {};
-  const store = createSqlPaymentStore(db, { onCallbackQueued: () => nudgeOutbox() });
+  const background = createBackgroundWork();
 
   // Listen first (the port may be 0), then build the app with the real URL.
   let handler: (request: Request) => Response | Promise<Response> = () =>
@@ -102,33 +141,12 @@ export async function startGateway(
   const port = server.addr.port;
   const url = config.port === 0 && !Deno.env.get("APP_URL") ? `http://${config.host}:${port}` : config.appUrl;
   const dev = config.mode === "dev";
-
-  const deps: GatewayDeps = {
-    store,
-    shops,
-    plugins,
-    pspHttp: (labels) => createFetchPspHttp({ logger, context: { ...labels } }),
-    decryptor: await createEciesDecryptor({
-      privateKeys: config.eciesPrivateKeys,
-      hkdfInfo: config.eciesHkdfInfo,
-    }),
-    clock: SYSTEM_CLOCK,
-    ids: RANDOM_IDS,
+  const { deps, shops, outbox, review } = await buildGatewayDeps(config, db, {
     logger,
-    settings: {
-      appUrl: url,
-      answerBudgetMs: config.answerBudgetMs,
-      pspTimeoutMs: config.pspTimeoutMs,
-      duplicateWaitMs: config.answerBudgetMs + 2_000,
-      reconcileFirstDelayMs: config.reconcileFirstDelayMs,
-      reconcileMaxDelayMs: config.reconcileMaxDelayMs,
-      reconcileDeadlineMs: config.reconcileDeadlineMs,
-      pendingCheckDelayMs: config.pendingCheckDelayMs,
-      actionTimeoutMs: config.actionTimeoutMs,
-    },
+    appUrl: url,
     background,
-    failpoints: createFailpoints(config.failpoint, logger),
-  };
+    onCallbackQueued: () => nudgeOutbox(),
+  });
 
   let emulator: AdyenEmulator | undefined;
   let inbox: GenstoreInbox | undefined;
@@ -150,6 +168,7 @@ export async function startGateway(
     clientSecret: config.clientSecret,
     extensions: DEFAULT_EXTENSIONS,
     ready: () => migrationsDone(db),
+    admin: { gateway: deps, outbox, review, operatorToken: config.operatorToken },
     logger,
     mount(app) {
       if (emulator !== undefined) {

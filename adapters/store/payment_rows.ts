@@ -98,7 +98,9 @@ export function operationFromRow(row: Row): Operation {
     checks: toInt(row.checks),
     createdAt: toMillis(row.created_at),
     updatedAt: toMillis(row.updated_at),
-    reviewSince: row.review_since === null || row.review_since === undefined ? undefined : toMillis(row.review_since),
+    reviewSince: row.review_since === null || row.review_since === undefined
+      ? undefined
+      : toMillis(row.review_since),
   };
 }
 

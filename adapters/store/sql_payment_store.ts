@@ -3,6 +3,7 @@ import type {
   Incident,
   Operation,
   OperationKey,
+  OperatorAction,
   Payment,
   PaymentStore,
   PaymentTx,
@@ -18,6 +19,7 @@ import {
   paymentValues,
   updateStatement,
 } from "./payment_rows.ts";
+import { insertOperatorAction } from "./sql_review_store.ts";
 import { isRetryable, type SqlClient, type SqlExecutor, toIso } from "./sql_client.ts";
 
 const PAYMENT_UPDATABLE = [
@@ -163,6 +165,7 @@ function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx {
       );
       onQueued();
     },
+    recordOperatorAction: (action: OperatorAction) => insertOperatorAction(tx, action),
     async recordIncident(incident: Incident) {
       await tx.query(
         `INSERT INTO incidents (shop, kind, operation_kind, operation_id, reference, reported, psp_says,

@@ -1,4 +1,9 @@
-import { deepStrictEqual as assertEquals, ok as assert, strictEqual as equal, throws as assertThrows } from "node:assert/strict";
+import {
+  deepStrictEqual as assertEquals,
+  ok as assert,
+  strictEqual as equal,
+  throws as assertThrows,
+} from "node:assert/strict";
 import fc from "fast-check";
 import { ACTIVE_CURRENCIES, currencyExponent } from "./currency.ts";
 import { type AmountError, formatAmount, type Money, parseAmount } from "./money.ts";

@@ -21,12 +21,15 @@ export interface Incident {
 const SUCCEEDED_AFTER_FAILURE: Readonly<Record<OperationKind, string>> = {
   payment: "The PSP charged a payment Genstore was told failed: refund (or void) it at the PSP",
   capture: "The PSP captured funds Genstore was told were not captured: refund the capture at the PSP",
-  void: "The PSP voided an authorization Genstore was told is still open: tell the merchant it cannot be captured",
-  refund: "The PSP refunded an amount Genstore was told was not refunded: tell the merchant, do not refund again",
+  void:
+    "The PSP voided an authorization Genstore was told is still open: tell the merchant it cannot be captured",
+  refund:
+    "The PSP refunded an amount Genstore was told was not refunded: tell the merchant, do not refund again",
 };
 
 const FAILED_AFTER_SUCCESS: Readonly<Record<OperationKind, string>> = {
-  payment: "Genstore was told the payment succeeded but the PSP reports a failure: confirm at the PSP and stop " +
+  payment:
+    "Genstore was told the payment succeeded but the PSP reports a failure: confirm at the PSP and stop " +
     "fulfilment until it is settled",
   capture: "Genstore was told the capture succeeded but the PSP reports a failure: capture again at the PSP",
   void: "Genstore was told the void succeeded but the PSP reports a failure: void again at the PSP",
@@ -50,6 +53,14 @@ export function incidentFor(operation: Operation, outcome: PspOutcome, source: s
     source,
   } as const;
   return outcome.kind === "succeeded"
-    ? { ...common, kind: "psp_succeeded_after_failure", recommendedAction: SUCCEEDED_AFTER_FAILURE[operation.kind] }
-    : { ...common, kind: "psp_failed_after_success", recommendedAction: FAILED_AFTER_SUCCESS[operation.kind] };
+    ? {
+      ...common,
+      kind: "psp_succeeded_after_failure",
+      recommendedAction: SUCCEEDED_AFTER_FAILURE[operation.kind],
+    }
+    : {
+      ...common,
+      kind: "psp_failed_after_success",
+      recommendedAction: FAILED_AFTER_SUCCESS[operation.kind],
+    };
 }

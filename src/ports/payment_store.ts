@@ -1,6 +1,7 @@
 import type { Incident } from "../payment/incident.ts";
 import type { CallbackMessage, Operation, OperationKey } from "../payment/operation.ts";
 import type { Payment } from "../payment/payment.ts";
+import type { OperatorAction } from "./review_store.ts";
 
 /** The work of one database transaction on payments and operations. */
 export interface PaymentTx {
@@ -20,6 +21,8 @@ export interface PaymentTx {
   enqueueCallback(shop: string, message: CallbackMessage): Promise<void>;
   /** Stores an incident; a second open incident of the same kind for the same operation is ignored. */
   recordIncident(incident: Incident): Promise<void>;
+  /** Keeps an operator's action with its reason, in the same transaction as its effect. */
+  recordOperatorAction(action: OperatorAction): Promise<void>;
 }
 
 /** Payments, operations and the callback outbox, with transactions. */

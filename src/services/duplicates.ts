@@ -44,7 +44,9 @@ export async function answerDuplicate(
     pause = Math.min(pause * 2, 250);
     operation = await deps.store.findOperation(key);
   }
-  if (operation?.answer === undefined) throw new Error(`Cannot find a recorded operation again: ${key.operationId}`);
+  if (operation?.answer === undefined) {
+    throw new Error(`Cannot find a recorded operation again: ${key.operationId}`);
+  }
   return { kind: "answered", answer: operation.answer, replayed: true };
 }
 

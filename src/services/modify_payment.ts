@@ -92,7 +92,9 @@ export async function modifyPayment(deps: GatewayDeps, command: ModifyPayment): 
       return await answerDuplicate(deps, key, command.fingerprint, begun.existing, async (operation) => {
         const payment = await deps.store.findPayment(binding.shop, command.paymentId);
         const credentials = command.test ? binding.test : binding.live;
-        if (payment === undefined || credentials === undefined) throw new Error("Cannot resume without a payment");
+        if (payment === undefined || credentials === undefined) {
+          throw new Error("Cannot resume without a payment");
+        }
         return await modify(deps, command.kind, operation, payment, credentials);
       });
     case "refused":
@@ -146,7 +148,11 @@ async function modify(
 async function settleUnsettledPayment(deps: GatewayDeps, shop: string, paymentId: string): Promise<void> {
   const operation = await deps.store.findOperation({ shop, kind: "payment", operationId: paymentId });
   if (operation?.status !== "unknown") return;
-  await withinAnswerBudget(deps, reconcileOperation(deps, operation).then(() => undefined), async () => undefined);
+  await withinAnswerBudget(
+    deps,
+    reconcileOperation(deps, operation).then(() => undefined),
+    async () => undefined,
+  );
 }
 
 function reserve(kind: ModificationKind, payment: Payment, operation: Operation, plugin: PspPlugin) {

@@ -1,6 +1,7 @@
 import { incidentFor } from "../payment/incident.ts";
 import type { Operation, OperationAnswer, OperationKey } from "../payment/operation.ts";
 import type { PspOutcome } from "../ports/psp_plugin.ts";
+import type { OperatorAction } from "../ports/review_store.ts";
 import { type GatewayDeps, pluginOf } from "./deps.ts";
 import { answerOf, checkAnsweredAmount, settle } from "./settle.ts";
 
@@ -44,7 +45,7 @@ export async function recordOutcome(
   deps: GatewayDeps,
   key: OperationKey,
   outcome: PspOutcome,
-  options: { readonly answer: boolean; readonly source: string },
+  options: { readonly answer: boolean; readonly source: string; readonly action?: OperatorAction },
 ): Promise<Operation> {
   const now = deps.clock.now();
   return await deps.store.transaction(async (tx) => {
@@ -77,7 +78,11 @@ export async function recordOutcome(
         const incident = incidentFor(operation, checked, options.source);
         if (incident !== undefined) {
           await tx.recordIncident(incident);
-          deps.logger.warn("incident.raised", { ...log, incident: incident.kind, action: incident.recommendedAction });
+          deps.logger.warn("incident.raised", {
+            ...log,
+            incident: incident.kind,
+            action: incident.recommendedAction,
+          });
         }
       } else {
         deps.logger.error("operation.outcome_refused", { ...log, detail: settled.error.detail });
@@ -93,6 +98,7 @@ export async function recordOutcome(
     }
     await tx.savePayment(settled.value.payment);
     await tx.saveOperation(next);
+    if (options.action !== undefined) await tx.recordOperatorAction(options.action);
     if (settled.value.callback !== undefined) {
       await tx.enqueueCallback(operation.shop, settled.value.callback);
     }

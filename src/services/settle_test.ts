@@ -1,4 +1,9 @@
-import { deepStrictEqual as assertEquals, ok as assert, strictEqual as equal, throws as assertThrows } from "node:assert/strict";
+import {
+  deepStrictEqual as assertEquals,
+  ok as assert,
+  strictEqual as equal,
+  throws as assertThrows,
+} from "node:assert/strict";
 import fc from "fast-check";
 import { rejection } from "../errors.ts";
 import type { Operation, OperationKind } from "../payment/operation.ts";

@@ -70,7 +70,12 @@ export async function startPayment(deps: GatewayDeps, command: StartPayment): Pr
     const inserted = await tx.insertOperation(draft);
     if (!inserted.created) return { kind: "duplicate", existing: inserted.operation } as const;
     if (credentials === undefined) {
-      const refused = reject(draft, payment, rejection("account_not_configured", modeMessage(command.test)), now);
+      const refused = reject(
+        draft,
+        payment,
+        rejection("account_not_configured", modeMessage(command.test)),
+        now,
+      );
       await tx.savePayment(refused.payment ?? payment, true);
       await tx.saveOperation({ ...refused.operation, answer: { error: refused.callback.error } });
       await tx.enqueueCallback(binding.shop, refused.callback);
@@ -83,7 +88,9 @@ export async function startPayment(deps: GatewayDeps, command: StartPayment): Pr
   if (begun.kind === "duplicate") {
     return await answerDuplicate(deps, key, command.fingerprint, begun.existing, async (operation) => {
       const stored = await deps.store.findPayment(key.shop, key.operationId);
-      if (stored === undefined || credentials === undefined) throw new Error("Cannot resume a payment without it");
+      if (stored === undefined || credentials === undefined) {
+        throw new Error("Cannot resume a payment without it");
+      }
       return await pay(deps, command, operation, stored, credentials);
     });
   }
@@ -158,7 +165,9 @@ async function openCard(
   await deps.store.transaction(async (tx) => {
     const operation = await tx.lockOperation(key);
     const payment = await tx.lockPayment(key.shop, key.operationId);
-    if (operation === undefined || payment === undefined) throw new Error("Cannot find the payment just recorded");
+    if (operation === undefined || payment === undefined) {
+      throw new Error("Cannot find the payment just recorded");
+    }
     // Only an operation that never reached the PSP may be refused; an unknown one waits for the PSP.
     if (operation.status !== "processing") return;
     const refused = reject(operation, payment, rejection("card_unreadable"), deps.clock.now());

@@ -1,0 +1,175 @@
+/**
+ * `deno task ops …`: operator commands on the gateway's database (the same configuration as the gateway), so
+ * they work even when no gateway process is up. Every action needs `--reason` and is recorded with it.
+ *
+ *   deno task ops metrics
+ *   deno task ops review
+ *   deno task ops settle <shop> <payment|capture|void|refund> <id> <succeeded|failed> --reason "…" [--psp-reference R]
+ *   deno task ops incidents [--all]
+ *   deno task ops resolve <shop> <incident id> --reason "…"
+ *   deno task ops dead-letters
+ *   deno task ops redrive <shop> <seq> --reason "…"
+ * @module
+ */
+import { ConfigError, loadConfig } from "../adapters/config/config.ts";
+import { prometheus } from "../adapters/http/admin_routes.ts";
+import { createJsonLogger } from "../adapters/logging/json_logger.ts";
+import { buildGatewayDeps, openDatabase } from "../adapters/server/gateway.ts";
+import { migrate } from "../adapters/store/migrate.ts";
+import { type OperationKind, settleByHand } from "../src/mod.ts";
+
+const USAGE = `usage:
+  deno task ops metrics
+  deno task ops review
+  deno task ops settle <shop> <payment|capture|void|refund> <id> <succeeded|failed> --reason "…" [--psp-reference R]
+  deno task ops incidents [--all]
+  deno task ops resolve <shop> <incident id> --reason "…"
+  deno task ops dead-letters
+  deno task ops redrive <shop> <seq> --reason "…"
+Options: --operator <name> (default: $USER)`;
+
+class UsageError extends Error {}
+
+function option(args: string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  if (index === -1) return undefined;
+  const value = args[index + 1];
+  if (value === undefined) throw new UsageError(`${name} needs a value`);
+  args.splice(index, 2);
+  return value;
+}
+
+function reasonOf(args: string[]): string {
+  const reason = option(args, "--reason")?.trim();
+  if (!reason) throw new UsageError('Operator actions need --reason "…"');
+  return reason;
+}
+
+async function main(args: string[]): Promise<void> {
+  const command = args.shift();
+  if (command === undefined || command === "help" || command === "--help") {
+    console.log(USAGE);
+    return;
+  }
+  const operator = option(args, "--operator") ?? Deno.env.get("USER") ?? "operator";
+  const config = await loadConfig();
+  const db = await openDatabase(config);
+  try {
+    await migrate(db);
+    const logger = createJsonLogger({ level: "warn", write: (line) => console.error(line) });
+    const { deps, outbox, review } = await buildGatewayDeps(config, db, { logger, appUrl: config.appUrl });
+    const now = Date.now();
+    switch (command) {
+      case "metrics":
+        console.log(prometheus(await review.metrics(now)).trimEnd());
+        return;
+      case "review": {
+        const queue = await review.reviewQueue(500);
+        if (queue.length === 0) console.log("The review queue is empty.");
+        for (const op of queue) {
+          const age = Math.round((now - op.createdAt) / 60_000);
+          console.log(
+            `${op.shop} ${op.kind}/${op.operationId}  ${op.status}  ${age} min old  reference ${op.reference}` +
+              (op.pspReference ? `  psp ${op.pspReference}` : ""),
+          );
+        }
+        return;
+      }
+      case "settle": {
+        const reason = reasonOf(args);
+        const pspReference = option(args, "--psp-reference");
+        const [shop, kind, id, verdict] = args;
+        if (!["payment", "capture", "void", "refund"].includes(kind) || id === undefined) {
+          throw new UsageError("settle needs <shop> <kind> <id> <succeeded|failed>");
+        }
+        if (verdict !== "succeeded" && verdict !== "failed") {
+          throw new UsageError("The verdict is succeeded or failed");
+        }
+        const result = await settleByHand(deps, {
+          key: { shop, kind: kind as OperationKind, operationId: id },
+          verdict,
+          reason,
+          operator,
+          pspReference,
+        });
+        if (result.kind === "settled") {
+          console.log(`${kind}/${id} of ${shop} is ${result.status}; Genstore will be told.`);
+        } else if (result.kind === "not_found") throw new UsageError(`No ${kind} ${id} for shop ${shop}`);
+        else if (result.kind === "already_final") {
+          throw new UsageError(`${kind}/${id} is already ${result.status}`);
+        } else throw new UsageError("A reason is required");
+        return;
+      }
+      case "incidents": {
+        const all = args.includes("--all");
+        const list = await review.incidents({ open: !all, limit: 500 });
+        if (list.length === 0) console.log(all ? "No incidents." : "No open incidents.");
+        for (const i of list) {
+          console.log(
+            `${i.shop} #${i.id} ${i.kind}: ${i.operationKind}/${i.operationId} reported ${i.reported}, PSP says ` +
+              `${i.pspSays} (${i.source})${
+                i.resolvedAt ? ` — resolved: ${i.resolution}` : ""
+              }\n  → ${i.recommendedAction}`,
+          );
+        }
+        return;
+      }
+      case "resolve": {
+        const reason = reasonOf(args);
+        const [shop, id] = args;
+        const resolved = await review.resolveIncident(shop, Number(id), reason, {
+          shop,
+          action: "resolve_incident",
+          target: `incident/${id}`,
+          reason,
+          operator,
+        });
+        if (!resolved) throw new UsageError(`No open incident ${id} for shop ${shop}`);
+        console.log(`Incident ${id} of ${shop} resolved.`);
+        return;
+      }
+      case "dead-letters": {
+        const dead = await outbox.listDead(500);
+        if (dead.length === 0) console.log("No dead letters.");
+        for (const d of dead) {
+          console.log(
+            `${d.shop} seq ${d.seq}  ${d.kind}/${d.targetId}  ${d.attempts} attempts, last ${
+              d.lastStatus ?? d.lastError ?? "?"
+            }`,
+          );
+        }
+        return;
+      }
+      case "redrive": {
+        const reason = reasonOf(args);
+        const [shop, seq] = args;
+        if (!await outbox.redrive(shop, Number(seq), now)) {
+          throw new UsageError(`No dead letter ${seq} for ${shop}`);
+        }
+        await review.recordAction({
+          shop,
+          action: "redrive_callback",
+          target: `outbox/${seq}`,
+          reason,
+          operator,
+        });
+        console.log(`Callback ${seq} of ${shop} queued again.`);
+        return;
+      }
+      default:
+        throw new UsageError(`Unknown command ${command}`);
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+try {
+  await main([...Deno.args]);
+} catch (error) {
+  if (error instanceof UsageError || error instanceof ConfigError) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    Deno.exit(2);
+  }
+  throw error;
+}
