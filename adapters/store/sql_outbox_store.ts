@@ -15,6 +15,7 @@ function entryFromRow(row: Row): OutboxEntry {
     message: toJson<CallbackMessage>(row.message)!,
     attempts: toInt(row.attempts),
     createdAt: toMillis(row.created_at),
+    claimToken: String(row.claim_token),
   };
 }
 
@@ -23,7 +24,7 @@ export function createSqlOutboxStore(client: SqlClient): OutboxStore {
   return {
     async claimDue(now: number, leaseMs: number, limit: number): Promise<readonly OutboxEntry[]> {
       const rows = await client.query(
-        `UPDATE outbox SET claimed_until = $2::timestamptz
+        `UPDATE outbox SET claimed_until = $2::timestamptz, claim_token = gen_random_uuid()::text
          WHERE (shop, seq) IN (
            SELECT o.shop, o.seq FROM outbox o
            WHERE o.status = 'pending' AND o.next_attempt_at <= $1::timestamptz
@@ -32,59 +33,51 @@ export function createSqlOutboxStore(client: SqlClient): OutboxStore {
                SELECT 1 FROM outbox e
                WHERE e.shop = o.shop AND e.payment_id = o.payment_id AND e.status = 'pending' AND e.seq < o.seq)
            ORDER BY o.next_attempt_at, o.seq LIMIT $3 FOR UPDATE SKIP LOCKED)
-         RETURNING shop, seq, message, attempts, created_at`,
+         RETURNING shop, seq, message, attempts, created_at, claim_token`,
         [toIso(now), toIso(now + leaseMs), limit],
       );
       return rows.map(entryFromRow).sort((a, b) => a.seq - b.seq);
     },
-    async recordAttempt(
-      entry: OutboxEntry,
-      attempt: DeliveryAttempt,
-      decision: DeliveryDecision,
-    ): Promise<void> {
-      const number = entry.attempts + 1;
+    async recordAttempt(entry: OutboxEntry, attempt: DeliveryAttempt, decision: DeliveryDecision): Promise<void> {
       await client.transaction(async (tx) => {
+        // Every real HTTP attempt is kept, even one whose claim has expired meanwhile.
         await tx.query(
           `INSERT INTO callback_attempts (shop, seq, attempt, at, http_status, error, duration_ms)
-           VALUES ($1, $2, $3, $4::timestamptz, $5, $6, $7) ON CONFLICT DO NOTHING`,
+           SELECT $1, $2, COALESCE(max(attempt), 0) + 1, $3::timestamptz, $4, $5, $6
+           FROM callback_attempts WHERE shop = $1 AND seq = $2`,
           [
             entry.shop,
             entry.seq,
-            number,
             toIso(attempt.at),
             attempt.httpStatus ?? null,
             attempt.error ?? null,
             Math.round(attempt.durationMs),
           ],
         );
-        const status = decision.kind === "delivered"
-          ? "delivered"
-          : decision.kind === "dead"
-          ? "dead"
-          : "pending";
+        const status = decision.kind === "delivered" ? "delivered" : decision.kind === "dead" ? "dead" : "pending";
         await tx.query(
-          `UPDATE outbox SET status = $3, attempts = $4, claimed_until = NULL, last_status = $5, last_error = $6,
-             next_attempt_at = COALESCE($7::timestamptz, next_attempt_at),
-             delivered_at = CASE WHEN $3 = 'delivered' THEN $8::timestamptz ELSE delivered_at END
-           WHERE shop = $1 AND seq = $2`,
+          `UPDATE outbox SET status = $3, attempts = attempts + 1, claimed_until = NULL, claim_token = NULL,
+             last_status = $4, last_error = $5, next_attempt_at = COALESCE($6::timestamptz, next_attempt_at),
+             delivered_at = CASE WHEN $3 = 'delivered' THEN $7::timestamptz ELSE delivered_at END
+           WHERE shop = $1 AND seq = $2 AND claim_token = $8 AND status = 'pending'`,
           [
             entry.shop,
             entry.seq,
             status,
-            number,
             attempt.httpStatus ?? null,
             attempt.error ?? null,
             decision.kind === "retry" ? toIso(decision.at) : null,
             toIso(attempt.at),
+            entry.claimToken,
           ],
         );
       });
     },
     async release(entry: OutboxEntry, at: number): Promise<void> {
       await client.query(
-        `UPDATE outbox SET claimed_until = NULL, next_attempt_at = $3::timestamptz
-         WHERE shop = $1 AND seq = $2 AND status = 'pending'`,
-        [entry.shop, entry.seq, toIso(at)],
+        `UPDATE outbox SET claimed_until = NULL, claim_token = NULL, next_attempt_at = $3::timestamptz
+         WHERE shop = $1 AND seq = $2 AND status = 'pending' AND claim_token = $4`,
+        [entry.shop, entry.seq, toIso(at), entry.claimToken],
       );
     },
     async takeToken(shop: string, now: number, burst: number, perSecond: number): Promise<boolean> {
@@ -105,7 +98,7 @@ export function createSqlOutboxStore(client: SqlClient): OutboxStore {
     async listDead(limit: number): Promise<readonly DeadLetter[]> {
       const rows = await client.query(
         `SELECT shop, seq, kind, target_id, attempts, last_status, last_error, created_at FROM outbox
-         WHERE status = 'dead' ORDER BY created_at LIMIT $1`,
+         WHERE status = 'dead' ORDER BY created_at, shop, seq LIMIT $1`,
         [limit],
       );
       return rows.map((row) => ({
@@ -121,7 +114,8 @@ export function createSqlOutboxStore(client: SqlClient): OutboxStore {
     },
     async redrive(shop: string, seq: number, now: number): Promise<boolean> {
       const rows = await client.query(
-        `UPDATE outbox SET status = 'pending', next_attempt_at = $3::timestamptz, claimed_until = NULL
+        `UPDATE outbox SET status = 'pending', next_attempt_at = $3::timestamptz, claimed_until = NULL,
+           claim_token = NULL
          WHERE shop = $1 AND seq = $2 AND status = 'dead' RETURNING seq`,
         [shop, seq, toIso(now)],
       );

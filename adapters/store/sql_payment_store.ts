@@ -142,7 +142,8 @@ function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx {
         ["shop", "kind", "operation_id"],
         OPERATION_UPDATABLE,
       );
-      await tx.query(update.text, update.params);
+      const updated = await tx.query(`${update.text} RETURNING 1 AS found`, update.params);
+      if (updated.length !== 1) throw new Error(`Cannot save an operation that does not exist: ${operation.reference}`);
     },
     async lockPayment(shop: string, paymentId: string) {
       const rows = await tx.query(
@@ -156,7 +157,8 @@ function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx {
       const statement = created
         ? insertStatement("payments", values)
         : updateStatement("payments", values, ["shop", "payment_id"], PAYMENT_UPDATABLE);
-      await tx.query(statement.text, statement.params);
+      const saved = await tx.query(`${statement.text} RETURNING 1 AS found`, statement.params);
+      if (saved.length !== 1) throw new Error(`Cannot save a payment that does not exist: ${payment.reference}`);
     },
     async enqueueCallback(shop: string, message: CallbackMessage) {
       await tx.query(

@@ -8,6 +8,8 @@ export interface OutboxEntry {
   /** Delivery attempts made before this one. */
   readonly attempts: number;
   readonly createdAt: number;
+  /** Identifies this claim: only its holder may record an attempt or release it. */
+  readonly claimToken: string;
 }
 
 export interface DeliveryAttempt {
@@ -41,7 +43,10 @@ export interface OutboxStore {
    * pending entry of the same payment (callbacks of one payment go out in order).
    */
   claimDue(now: number, leaseMs: number, limit: number): Promise<readonly OutboxEntry[]>;
-  /** Records an attempt and its consequence, and releases the claim. */
+  /**
+   * Records an attempt, and its consequence if the claim is still this worker's (a worker whose lease ran out
+   * only adds its attempt to the history), then releases the claim.
+   */
   recordAttempt(entry: OutboxEntry, attempt: DeliveryAttempt, decision: DeliveryDecision): Promise<void>;
   /** Releases a claim without an attempt (rate limited, shutting down), to be tried again at `at`. */
   release(entry: OutboxEntry, at: number): Promise<void>;

@@ -168,6 +168,17 @@ export function defined<T>(value: T): T {
   ) as T;
 }
 
+/** Asserts that each of `fields` reads back as undefined (an absent column is never null). */
+export function assertAbsent(record: object, fields: readonly string[]): void {
+  for (const field of fields) {
+    assert.strictEqual(
+      (record as Record<string, unknown>)[field],
+      undefined,
+      `${field} reads back as undefined`,
+    );
+  }
+}
+
 /** Asserts that `work` fails with a database error of SQLSTATE `code` whose message matches `message`. */
 export async function assertDatabaseError(
   work: () => Promise<unknown>,
@@ -176,7 +187,7 @@ export async function assertDatabaseError(
 ): Promise<void> {
   await assert.rejects(work, (error: unknown) => {
     const { code: actual, message: text } = error as { code?: unknown; message?: unknown };
-    assert.equal(actual, code, `expected SQLSTATE ${code}, got ${String(actual)}: ${String(text)}`);
+    assert.strictEqual(actual, code, `expected SQLSTATE ${code}, got ${String(actual)}: ${String(text)}`);
     if (message !== undefined) assert.match(String(text), message);
     return true;
   });

@@ -13,29 +13,29 @@ async function take(outbox: OutboxStore, shop: string, now: number, count: numbe
 export function runRateLimitContract(): void {
   contractTest("takeToken() allows a burst, then refills at the rate up to the burst", async (db) => {
     const outbox = createSqlOutboxStore(db.client);
-    assert.deepEqual(await take(outbox, "shop-a", T0, 4), [true, true, true, false]);
+    assert.deepStrictEqual(await take(outbox, "shop-a", T0, 4), [true, true, true, false]);
     // Two tokens a second: one more after 500 ms, not before.
-    assert.deepEqual(await take(outbox, "shop-a", T0 + 499, 1), [false]);
-    assert.deepEqual(await take(outbox, "shop-a", T0 + 500, 2), [true, false]);
-    assert.deepEqual(await take(outbox, "shop-a", T0 + 1_500, 3), [true, true, false]);
+    assert.deepStrictEqual(await take(outbox, "shop-a", T0 + 499, 1), [false]);
+    assert.deepStrictEqual(await take(outbox, "shop-a", T0 + 500, 2), [true, false]);
+    assert.deepStrictEqual(await take(outbox, "shop-a", T0 + 1_500, 3), [true, true, false]);
     // A long pause fills the bucket to the burst, never beyond.
-    assert.deepEqual(await take(outbox, "shop-a", T0 + 3_600_000, 4), [true, true, true, false]);
+    assert.deepStrictEqual(await take(outbox, "shop-a", T0 + 3_600_000, 4), [true, true, true, false]);
   });
 
   contractTest("takeToken() keeps a bucket per shop", async (db) => {
     const outbox = createSqlOutboxStore(db.client);
-    assert.deepEqual(await take(outbox, "shop-a", T0, 4), [true, true, true, false]);
-    assert.deepEqual(await take(outbox, "shop-b", T0, 4), [true, true, true, false]);
-    assert.deepEqual(await take(outbox, "shop-c", T0, 1, 1, 1), [true]);
-    assert.deepEqual(await take(outbox, "shop-a", T0 + 500, 2), [true, false]);
+    assert.deepStrictEqual(await take(outbox, "shop-a", T0, 4), [true, true, true, false]);
+    assert.deepStrictEqual(await take(outbox, "shop-b", T0, 4), [true, true, true, false]);
+    assert.deepStrictEqual(await take(outbox, "shop-c", T0, 1, 1, 1), [true]);
+    assert.deepStrictEqual(await take(outbox, "shop-a", T0 + 500, 2), [true, false]);
   });
 
   contractTest("takeToken() adds no tokens when the clock goes backwards", async (db) => {
     const outbox = createSqlOutboxStore(db.client);
-    assert.deepEqual(await take(outbox, "shop-a", T0 + 10_000, 4), [true, true, true, false]);
-    assert.deepEqual(await take(outbox, "shop-a", T0, 1), [false]);
-    assert.deepEqual(await take(outbox, "shop-a", T0 + 10_499, 1), [false]);
-    assert.deepEqual(await take(outbox, "shop-a", T0 + 10_500, 2), [true, false]);
+    assert.deepStrictEqual(await take(outbox, "shop-a", T0 + 10_000, 4), [true, true, true, false]);
+    assert.deepStrictEqual(await take(outbox, "shop-a", T0, 1), [false]);
+    assert.deepStrictEqual(await take(outbox, "shop-a", T0 + 10_499, 1), [false]);
+    assert.deepStrictEqual(await take(outbox, "shop-a", T0 + 10_500, 2), [true, false]);
   });
 
   contractTest("takeToken() never lets concurrent takers exceed the burst", async (db) => {
@@ -45,7 +45,7 @@ export function runRateLimitContract(): void {
         const outbox = createSqlOutboxStore(client);
         return Array.from({ length: 10 }, () => outbox.takeToken("shop-a", T0, burst, 0));
       })));
-    assert.equal(answers.filter(Boolean).length, burst);
+    assert.strictEqual(answers.filter(Boolean).length, burst);
     const later = await withClients(
       db,
       3,
@@ -54,6 +54,6 @@ export function runRateLimitContract(): void {
           clients.map((client) => createSqlOutboxStore(client).takeToken("shop-a", T0 + 1_000, burst, 1)),
         ),
     );
-    assert.equal(later.filter(Boolean).length, 1, "one second at one token a second gives one token");
+    assert.strictEqual(later.filter(Boolean).length, 1, "one second at one token a second gives one token");
   }, { postgresOnly: true });
 }

@@ -48,7 +48,7 @@ export function runShopStoreContract(): void {
         await t.step(binding.extension, async () => {
           await shops.bind(binding);
           const found = await shops.findBinding("shop-a", binding.extension);
-          assert.deepEqual(found, { live: undefined, test: undefined, ...binding });
+          assert.deepStrictEqual(found, { live: undefined, test: undefined, ...binding });
         });
       }
     },
@@ -60,15 +60,15 @@ export function runShopStoreContract(): void {
     await shops.bind(BINDINGS[0]);
     const rebound = { shop: "shop-a", extension: "both", plugin: "fakepsp", test: { apiKey: "new" } };
     await shops.bind(rebound);
-    assert.deepEqual(await shops.findBinding("shop-a", "both"), { live: undefined, ...rebound });
+    assert.deepStrictEqual(await shops.findBinding("shop-a", "both"), { live: undefined, ...rebound });
   });
 
   contractTest("findBinding() returns undefined for an unknown shop or extension", async (db) => {
     const shops = shopStore(db);
     await shops.upsertShop("shop-a");
     await shops.bind(BINDINGS[0]);
-    assert.equal(await shops.findBinding("shop-a", "other"), undefined);
-    assert.equal(await shops.findBinding("shop-b", "both"), undefined);
+    assert.strictEqual(await shops.findBinding("shop-a", "other"), undefined);
+    assert.strictEqual(await shops.findBinding("shop-b", "both"), undefined);
   });
 
   contractTest("bind() refuses a shop that does not exist", async (db) => {
@@ -81,13 +81,13 @@ export function runShopStoreContract(): void {
   contractTest("setAccessToken() and accessToken() round-trip the token", async (db) => {
     const shops = shopStore(db);
     await shops.upsertShop("shop-a");
-    assert.equal(await shops.accessToken("shop-a"), undefined);
-    assert.equal(await shops.accessToken("shop-b"), undefined);
+    assert.strictEqual(await shops.accessToken("shop-a"), undefined);
+    assert.strictEqual(await shops.accessToken("shop-b"), undefined);
     await shops.setAccessToken("shop-a", "first");
     await shops.setAccessToken("shop-a", ACCESS_TOKEN);
-    assert.equal(await shops.accessToken("shop-a"), ACCESS_TOKEN);
+    assert.strictEqual(await shops.accessToken("shop-a"), ACCESS_TOKEN);
     await shops.upsertShop("shop-a");
-    assert.equal(await shops.accessToken("shop-a"), ACCESS_TOKEN, "upsertShop() keeps the token");
+    assert.strictEqual(await shops.accessToken("shop-a"), ACCESS_TOKEN, "upsertShop() keeps the token");
   });
 
   contractTest("credentials and access tokens are stored sealed", async (db) => {
@@ -103,7 +103,7 @@ export function runShopStoreContract(): void {
     assert.match(String(both.live_credentials_sealed), /^v1\./);
     assert.match(String(both.test_credentials_sealed), /^v1\./);
     const none = bindings.find((row) => row.extension === "none")!;
-    assert.deepEqual([none.live_credentials_sealed, none.test_credentials_sealed], [null, null]);
+    assert.deepStrictEqual([none.live_credentials_sealed, none.test_credentials_sealed], [null, null]);
   });
 
   contractTest("a sealed value moved to another shop, extension or mode does not open", async (db, t) => {
@@ -154,7 +154,7 @@ export function runShopStoreContract(): void {
          WHERE shop = 'shop-b'`,
       );
       await assertWontOpen(() => shops.accessToken("shop-b"));
-      assert.equal(await shops.accessToken("shop-a"), "shop-a-token");
+      assert.strictEqual(await shops.accessToken("shop-a"), "shop-a-token");
     });
   });
 
@@ -165,7 +165,7 @@ export function runShopStoreContract(): void {
     await shops.setAccessToken("shop-a", ACCESS_TOKEN);
     for (const binding of BINDINGS) await shops.bind(binding);
     const listed = await shops.list();
-    assert.deepEqual(listed, [
+    assert.deepStrictEqual(listed, [
       {
         shop: "shop-a",
         hasAccessToken: true,
@@ -189,15 +189,15 @@ export function runShopStoreContract(): void {
       await shops.setAccessToken(shop, ACCESS_TOKEN);
       await shops.bind({ ...BINDINGS[0], shop });
     }
-    assert.equal(await shops.removeShop("shop-a"), true);
-    assert.equal(await shops.removeShop("shop-a"), false);
-    assert.equal(await shops.removeShop("nobody"), false);
-    assert.equal(await shops.findBinding("shop-a", "both"), undefined);
-    assert.equal(await shops.accessToken("shop-a"), undefined);
-    assert.deepEqual((await rawRows(db, "SELECT shop FROM shop_extensions")).map((row) => row.shop), [
+    assert.strictEqual(await shops.removeShop("shop-a"), true);
+    assert.strictEqual(await shops.removeShop("shop-a"), false);
+    assert.strictEqual(await shops.removeShop("nobody"), false);
+    assert.strictEqual(await shops.findBinding("shop-a", "both"), undefined);
+    assert.strictEqual(await shops.accessToken("shop-a"), undefined);
+    assert.deepStrictEqual((await rawRows(db, "SELECT shop FROM shop_extensions")).map((row) => row.shop), [
       "shop-b",
     ]);
-    assert.deepEqual((await shops.list()).map((shop) => shop.shop), ["shop-b"]);
-    assert.deepEqual(await shops.findBinding("shop-b", "both"), { ...BINDINGS[0], shop: "shop-b" });
+    assert.deepStrictEqual((await shops.list()).map((shop) => shop.shop), ["shop-b"]);
+    assert.deepStrictEqual(await shops.findBinding("shop-b", "both"), { ...BINDINGS[0], shop: "shop-b" });
   });
 }

@@ -62,7 +62,7 @@ export function runInvariantContract(): void {
         );
       });
     }
-    assert.deepEqual(defined(await store.findOperation(SUCCEEDED)), defined(SUCCEEDED));
+    assert.deepStrictEqual(defined(await store.findOperation(SUCCEEDED)), defined(SUCCEEDED));
   });
 
   contractTest("saveOperation() cannot revive a failed operation", async (db) => {
@@ -78,7 +78,7 @@ export function runInvariantContract(): void {
         FINAL_CHANGE,
       );
     }
-    assert.deepEqual(defined(await store.findOperation(failed)), defined(failed));
+    assert.deepStrictEqual(defined(await store.findOperation(failed)), defined(failed));
   });
 
   contractTest(
@@ -89,7 +89,7 @@ export function runInvariantContract(): void {
       await insertOperation(store, unanswered);
       const answered: Operation = { ...unanswered, answer: { pspReference: "PSP-1" }, checks: 3 };
       await store.transaction((tx) => tx.saveOperation(answered));
-      assert.deepEqual(defined(await store.findOperation(SUCCEEDED)), defined(answered));
+      assert.deepStrictEqual(defined(await store.findOperation(SUCCEEDED)), defined(answered));
     },
   );
 
@@ -105,7 +105,7 @@ export function runInvariantContract(): void {
     );
     assert.ok(await store.findOperation(SUCCEEDED));
     await rawRows(db, "DELETE FROM operations WHERE shop = 'shop-a' AND operation_id = 'pay-2'");
-    assert.equal(await store.findOperation(open), undefined, "an open operation can be deleted");
+    assert.strictEqual(await store.findOperation(open), undefined, "an open operation can be deleted");
   });
 
   contractTest("an operation's first answer and fingerprint cannot change", async (db, t) => {
@@ -138,7 +138,7 @@ export function runInvariantContract(): void {
         );
       });
     }
-    assert.deepEqual(defined(await store.findOperation(open)), defined(open));
+    assert.deepStrictEqual(defined(await store.findOperation(open)), defined(open));
   });
 
   contractTest("a payment in a terminal state keeps its state", async (db, t) => {
@@ -161,12 +161,15 @@ export function runInvariantContract(): void {
           );
           await assertRefusedSave(store, { ...payment, state }, SQLSTATE.integrity, message);
         }
-        assert.deepEqual(defined(await store.findPayment("shop-a", payment.paymentId)), defined(payment));
+        assert.deepStrictEqual(
+          defined(await store.findPayment("shop-a", payment.paymentId)),
+          defined(payment),
+        );
       });
     }
     const refunded = { ...terminal[1][1], refundedMinor: 400, pspReference: "PSP-9" };
     await store.transaction((tx) => tx.savePayment(refunded));
-    assert.deepEqual(
+    assert.deepStrictEqual(
       defined(await store.findPayment("shop-a", "p-2")),
       defined(refunded),
       "refunds still add up",
@@ -189,7 +192,7 @@ export function runInvariantContract(): void {
       SQLSTATE.integrity,
       SUMS_CHANGE,
     );
-    assert.deepEqual(defined(await store.findPayment("shop-a", "pay-1")), defined(payment));
+    assert.deepStrictEqual(defined(await store.findPayment("shop-a", "pay-1")), defined(payment));
     await assertDatabaseError(
       () => rawRows(db, "DELETE FROM payments WHERE payment_id = 'pay-1'"),
       SQLSTATE.integrity,
@@ -219,7 +222,7 @@ export function runInvariantContract(): void {
       capturePendingMinor: 300,
     } as const;
     await store.transaction((tx) => tx.savePayment(atLimit));
-    assert.deepEqual(defined(await store.findPayment("shop-a", "pay-1")), defined(atLimit));
+    assert.deepStrictEqual(defined(await store.findPayment("shop-a", "pay-1")), defined(atLimit));
   });
 
   contractTest("the database refuses refunds above captures", async (db) => {
@@ -235,7 +238,7 @@ export function runInvariantContract(): void {
     await assertRefusedSave(store, { ...payment, refundPendingMinor: -1 }, SQLSTATE.check);
     const atLimit = { ...payment, refundedMinor: 200, refundPendingMinor: 300 };
     await store.transaction((tx) => tx.savePayment(atLimit));
-    assert.deepEqual(defined(await store.findPayment("shop-a", "pay-1")), defined(atLimit));
+    assert.deepStrictEqual(defined(await store.findPayment("shop-a", "pay-1")), defined(atLimit));
   });
 
   contractTest("the database refuses a voided payment with captures", async (db) => {
@@ -250,7 +253,7 @@ export function runInvariantContract(): void {
         ),
       SQLSTATE.check,
     );
-    assert.equal((await store.findPayment("shop-a", "pay-1"))?.state, "partially_captured");
+    assert.strictEqual((await store.findPayment("shop-a", "pay-1"))?.state, "partially_captured");
   });
 
   contractTest("the message of a queued callback cannot change", async (db) => {

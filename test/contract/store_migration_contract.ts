@@ -7,21 +7,21 @@ export function runMigrationContract(): void {
   contractTest("migrate() applies every migration once and nothing the second time", async (db) => {
     const versions = (await loadMigrations()).map((migration) => migration.version);
     assert.ok(versions.length > 0);
-    assert.equal(await migrationsDone(db.client).catch(() => false), false);
+    assert.strictEqual(await migrationsDone(db.client).catch(() => false), false);
 
-    assert.deepEqual(await migrate(db.client), versions);
-    assert.deepEqual(await migrate(db.client), []);
-    assert.deepEqual(await migrate(db.client), []);
+    assert.deepStrictEqual(await migrate(db.client), versions);
+    assert.deepStrictEqual(await migrate(db.client), []);
+    assert.deepStrictEqual(await migrate(db.client), []);
 
-    assert.equal(await migrationsDone(db.client), true);
+    assert.strictEqual(await migrationsDone(db.client), true);
     const applied = await rawRows(db, "SELECT version FROM schema_migrations ORDER BY version");
-    assert.deepEqual(applied.map((row) => Number(row.version)), versions);
+    assert.deepStrictEqual(applied.map((row) => Number(row.version)), versions);
   }, { migrated: false });
 
   contractTest("migrate() applies nothing to a database openTestDatabase() migrated", async (db) => {
-    assert.deepEqual(await migrate(db.client), []);
-    assert.equal(await migrationsDone(db.client), true);
-    assert.equal(await rawCount(db, "operations"), 0);
+    assert.deepStrictEqual(await migrate(db.client), []);
+    assert.strictEqual(await migrationsDone(db.client), true);
+    assert.strictEqual(await rawCount(db, "operations"), 0);
   });
 
   contractTest("migrate() applies once when two processes migrate a fresh database at once", async (db) => {
@@ -32,14 +32,14 @@ export function runMigrationContract(): void {
       try {
         const results = await withClients(fresh, 2, (clients) => Promise.all(clients.map((c) => migrate(c))));
         const applied = results.filter((versionsNow) => versionsNow.length > 0);
-        assert.equal(
+        assert.strictEqual(
           applied.length,
           1,
           `round ${round}: exactly one migrate() applies: ${JSON.stringify(results)}`,
         );
-        assert.deepEqual(applied[0], versions);
-        assert.equal(await rawCount(fresh, "schema_migrations"), versions.length);
-        assert.equal(await migrationsDone(fresh.client), true);
+        assert.deepStrictEqual(applied[0], versions);
+        assert.strictEqual(await rawCount(fresh, "schema_migrations"), versions.length);
+        assert.strictEqual(await migrationsDone(fresh.client), true);
       } finally {
         if (fresh !== db) await fresh.close();
       }

@@ -36,10 +36,10 @@ export function runTransactionContract(): void {
       }),
       (error) => error === failure,
     );
-    assert.equal(await store.findOperation(anOperation()), undefined);
-    assert.equal(await store.findPayment("shop-a", "pay-1"), undefined);
-    assert.equal(await rawCount(db, "outbox"), 0);
-    assert.equal(queued, 0);
+    assert.strictEqual(await store.findOperation(anOperation()), undefined);
+    assert.strictEqual(await store.findPayment("shop-a", "pay-1"), undefined);
+    assert.strictEqual(await rawCount(db, "outbox"), 0);
+    assert.strictEqual(queued, 0);
   });
 
   contractTest("transaction() returns the work's result and commits it", async (db) => {
@@ -48,7 +48,7 @@ export function runTransactionContract(): void {
       await tx.insertOperation(anOperation());
       return 42;
     });
-    assert.equal(result, 42);
+    assert.strictEqual(result, 42);
     assert.ok(await store.findOperation(anOperation()));
   });
 
@@ -65,26 +65,26 @@ export function runTransactionContract(): void {
         },
       });
       await store.transaction((tx) => tx.insertOperation(anOperation()));
-      assert.equal(calls, 0, "no callback queued, no call");
+      assert.strictEqual(calls, 0, "no callback queued, no call");
 
       await assert.rejects(store.transaction(async (tx) => {
         await tx.enqueueCallback("shop-a", aCallback({ targetId: "rolled-back" }));
         throw new Error("Cannot commit: test failure");
       }));
-      assert.equal(calls, 0, "a rolled back transaction does not call");
+      assert.strictEqual(calls, 0, "a rolled back transaction does not call");
 
       await assert.rejects(store.transaction(async (tx) => {
         await tx.enqueueCallback("shop-a", aCallback({ targetId: "t-1" }));
         await tx.enqueueCallback("shop-a", aCallback({ targetId: "t-1" }));
       }));
-      assert.equal(calls, 0, "a transaction failing in the database does not call");
+      assert.strictEqual(calls, 0, "a transaction failing in the database does not call");
 
       await store.transaction(async (tx) => {
         await tx.enqueueCallback("shop-a", aCallback());
-        assert.equal(calls, 0, "not called before the commit");
+        assert.strictEqual(calls, 0, "not called before the commit");
       });
-      assert.equal(calls, 1);
-      assert.equal(await committedRows, 1);
+      assert.strictEqual(calls, 1);
+      assert.strictEqual(await committedRows, 1);
     },
   );
 
@@ -108,7 +108,7 @@ export function runTransactionContract(): void {
       await tx.enqueueCallback("shop-a", aCallback({ kind: "pre_authorize" }));
       await tx.enqueueCallback("shop-b", aCallback());
     });
-    assert.equal(await rawCount(db, "outbox"), 3);
+    assert.strictEqual(await rawCount(db, "outbox"), 3);
   });
 
   contractTest("insertOperation() creates one operation when two requests race for a key", async (db) => {
@@ -131,8 +131,8 @@ export function runTransactionContract(): void {
       }
 
       const committed = await race("commit", "race-1");
-      assert.equal(committed.firstResult?.created, true);
-      assert.deepEqual(
+      assert.strictEqual(committed.firstResult?.created, true);
+      assert.deepStrictEqual(
         defined(committed.secondResult),
         defined({
           created: false,
@@ -141,13 +141,13 @@ export function runTransactionContract(): void {
       );
 
       const rolledBack = await race("rollback", "race-2");
-      assert.equal(rolledBack.firstResult, undefined);
-      assert.deepEqual(rolledBack.secondResult, {
+      assert.strictEqual(rolledBack.firstResult, undefined);
+      assert.deepStrictEqual(rolledBack.secondResult, {
         created: true,
         operation: anOperation({ operationId: "race-2", fingerprint: "fp-second" }),
       });
       const stored = await first.findOperation(anOperation({ operationId: "race-2" }));
-      assert.equal(stored?.fingerprint, "fp-second");
+      assert.strictEqual(stored?.fingerprint, "fp-second");
     });
   }, { postgresOnly: true });
 
@@ -177,27 +177,31 @@ export function runTransactionContract(): void {
       });
 
       const claimed = await store.claimOperationsToCheck(now, LEASE, 10);
-      assert.deepEqual(claimed.map(keyOf).sort(), due.map(keyOf).sort());
+      assert.deepStrictEqual(claimed.map(keyOf).sort(), due.map(keyOf).sort());
       for (const operation of due) {
         const expected = { nextCheckAt: now + LEASE, checks: operation.checks + 1 };
         const returned = claimed.find((c) => keyOf(c) === keyOf(operation));
         const stored = await store.findOperation(operation);
-        assert.deepEqual({ nextCheckAt: returned?.nextCheckAt, checks: returned?.checks }, expected);
-        assert.deepEqual({ nextCheckAt: stored?.nextCheckAt, checks: stored?.checks }, expected);
-        assert.equal(stored?.status, operation.status);
+        assert.deepStrictEqual({ nextCheckAt: returned?.nextCheckAt, checks: returned?.checks }, expected);
+        assert.deepStrictEqual({ nextCheckAt: stored?.nextCheckAt, checks: stored?.checks }, expected);
+        assert.strictEqual(stored?.status, operation.status);
       }
       for (const operation of notDue) {
-        assert.deepEqual(defined(await store.findOperation(operation)), defined(operation), "left alone");
+        assert.deepStrictEqual(
+          defined(await store.findOperation(operation)),
+          defined(operation),
+          "left alone",
+        );
       }
 
       const claimedAgain = await store.claimOperationsToCheck(now + LEASE - 1, LEASE, 10);
-      assert.deepEqual(
+      assert.deepStrictEqual(
         claimedAgain.map((o) => o.operationId),
         ["later"],
         "claimed ones wait for their lease",
       );
       const again = await store.claimOperationsToCheck(now + LEASE, LEASE, 10);
-      assert.deepEqual(again.map(keyOf).sort(), due.map(keyOf).sort());
+      assert.deepStrictEqual(again.map(keyOf).sort(), due.map(keyOf).sort());
       assert.ok(again.every((operation) => operation.nextCheckAt === now + 2 * LEASE));
     },
   );
@@ -212,9 +216,9 @@ export function runTransactionContract(): void {
       for (const operation of operations) await tx.insertOperation(operation);
     });
     const first = await store.claimOperationsToCheck(now, LEASE, 2);
-    assert.deepEqual(first.map((o) => o.operationId).sort(), ["late-4", "late-5"]);
+    assert.deepStrictEqual(first.map((o) => o.operationId).sort(), ["late-4", "late-5"]);
     const rest = await store.claimOperationsToCheck(now, LEASE, 10);
-    assert.deepEqual(rest.map((o) => o.operationId).sort(), ["late-1", "late-2", "late-3"]);
+    assert.deepStrictEqual(rest.map((o) => o.operationId).sort(), ["late-1", "late-2", "late-3"]);
   });
 
   contractTest(
@@ -242,10 +246,10 @@ export function runTransactionContract(): void {
           return mine;
         })));
       const all = claimed.flat();
-      assert.equal(new Set(all).size, all.length, "no operation claimed twice");
-      assert.deepEqual(all.sort(), operations.map(keyOf).sort());
+      assert.strictEqual(new Set(all).size, all.length, "no operation claimed twice");
+      assert.deepStrictEqual(all.sort(), operations.map(keyOf).sort());
       const [{ count }] = await rawRows(db, "SELECT count(*) AS count FROM operations WHERE checks <> 1");
-      assert.equal(Number(count), 0, "every operation was checked exactly once");
+      assert.strictEqual(Number(count), 0, "every operation was checked exactly once");
     },
     { postgresOnly: true },
   );
