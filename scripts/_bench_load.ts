@@ -66,7 +66,10 @@ export async function runLoad(
         });
         answer = { status: response.status, text: await response.text() };
       } catch (error) {
-        answer = { status: 0, text: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+        answer = {
+          status: 0,
+          text: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        };
       }
       latencies[index] = performance.now() - sent;
       answers[index] = answer;
