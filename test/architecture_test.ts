@@ -25,7 +25,9 @@ async function importsOf(file: string): Promise<{ local: string[]; bare: string[
   const text = await Deno.readTextFile(join(ROOT, file));
   const specifiers = [...text.matchAll(/(?:import|export)[^"']*?from\s+["']([^"']+)["']/g)].map((m) => m[1]);
   return {
-    local: specifiers.filter((s) => s.startsWith(".")).map((s) => relative(ROOT, resolve(ROOT, dirname(file), s))),
+    local: specifiers.filter((s) => s.startsWith(".")).map((s) =>
+      relative(ROOT, resolve(ROOT, dirname(file), s))
+    ),
     bare: specifiers.filter((s) => !s.startsWith(".")),
   };
 }
@@ -37,7 +39,9 @@ Deno.test("src/ imports only src/ and zod, and does no I/O of its own", async ()
     for (const target of local) if (!target.startsWith("src/")) problems.push(`${file} imports ${target}`);
     for (const target of bare) if (target !== "zod") problems.push(`${file} imports ${target}`);
     const text = await Deno.readTextFile(join(ROOT, file));
-    for (const banned of ["Date.now", "Math.random", "fetch(", "crypto.", "Deno.", "setTimeout", "console."]) {
+    for (
+      const banned of ["Date.now", "Math.random", "fetch(", "crypto.", "Deno.", "setTimeout", "console."]
+    ) {
       if (text.includes(banned)) problems.push(`${file} uses ${banned}`);
     }
   }

@@ -1,5 +1,5 @@
 /** The admin CLI, run as a subprocess on the store under test, the way an operator runs it. */
-import { strictEqual as equal, match, ok } from "node:assert/strict";
+import { match, ok, strictEqual as equal } from "node:assert/strict";
 import { openTestDatabase, storeUnderTest } from "./support/databases.ts";
 
 async function shops(env: Record<string, string>, args: string[], stdin?: string) {

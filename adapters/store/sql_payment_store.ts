@@ -95,6 +95,13 @@ export function createSqlPaymentStore(client: SqlClient, options: SqlPaymentStor
       );
       return rows.length === 0 ? undefined : paymentFromRow(rows[0]);
     },
+    async findOperationByReference(shop: string, reference: string): Promise<Operation | undefined> {
+      const rows = await client.query(
+        `SELECT ${OPERATION_COLUMNS} FROM operations WHERE shop = $1 AND reference = $2`,
+        [shop, reference],
+      );
+      return rows.length === 0 ? undefined : operationFromRow(rows[0]);
+    },
     async claimOperationsToCheck(now: number, leaseMs: number, limit: number): Promise<readonly Operation[]> {
       return await client.transaction(async (tx) => {
         const rows = await tx.query(
@@ -128,12 +135,24 @@ function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx {
       return { created: false, operation: existing };
     },
     lockOperation: (key: OperationKey) => lockOperation(tx, key),
-    async lockOperationByReference(shop: string, reference: string) {
+    async lockWithPayment(key: OperationKey) {
       const rows = await tx.query(
-        `SELECT ${OPERATION_COLUMNS} FROM operations WHERE shop = $1 AND reference = $2 FOR UPDATE`,
+        "SELECT payment_id FROM operations WHERE shop = $1 AND kind = $2 AND operation_id = $3",
+        [key.shop, key.kind, key.operationId],
+      );
+      if (rows.length === 0) return {};
+      const payment = await lockPayment(tx, key.shop, String(rows[0].payment_id));
+      return { payment, operation: await lockOperation(tx, key) };
+    },
+    async lockWithPaymentByReference(shop: string, reference: string) {
+      const rows = await tx.query(
+        "SELECT kind, operation_id, payment_id FROM operations WHERE shop = $1 AND reference = $2",
         [shop, reference],
       );
-      return rows.length === 0 ? undefined : operationFromRow(rows[0]);
+      if (rows.length === 0) return {};
+      const payment = await lockPayment(tx, shop, String(rows[0].payment_id));
+      const key = { shop, kind: rows[0].kind as OperationKey["kind"], operationId: String(rows[0].operation_id) };
+      return { payment, operation: await lockOperation(tx, key) };
     },
     async saveOperation(operation: Operation) {
       const update = updateStatement(
@@ -145,13 +164,7 @@ function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx {
       const updated = await tx.query(`${update.text} RETURNING 1 AS found`, update.params);
       if (updated.length !== 1) throw new Error(`Cannot save an operation that does not exist: ${operation.reference}`);
     },
-    async lockPayment(shop: string, paymentId: string) {
-      const rows = await tx.query(
-        `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE shop = $1 AND payment_id = $2 FOR UPDATE`,
-        [shop, paymentId],
-      );
-      return rows.length === 0 ? undefined : paymentFromRow(rows[0]);
-    },
+    lockPayment: (shop: string, paymentId: string) => lockPayment(tx, shop, paymentId),
     async savePayment(payment: Payment, created = false) {
       const values = paymentValues(payment);
       const statement = created
@@ -197,4 +210,12 @@ async function lockOperation(tx: SqlExecutor, key: OperationKey): Promise<Operat
     [key.shop, key.kind, key.operationId],
   );
   return rows.length === 0 ? undefined : operationFromRow(rows[0]);
+}
+
+async function lockPayment(tx: SqlExecutor, shop: string, paymentId: string): Promise<Payment | undefined> {
+  const rows = await tx.query(
+    `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE shop = $1 AND payment_id = $2 FOR UPDATE`,
+    [shop, paymentId],
+  );
+  return rows.length === 0 ? undefined : paymentFromRow(rows[0]);
 }

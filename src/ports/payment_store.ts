@@ -9,11 +9,16 @@ export interface PaymentTx {
   insertOperation(
     operation: Operation,
   ): Promise<{ readonly created: boolean; readonly operation: Operation }>;
-  /** Reads an operation and locks it until the transaction ends. */
+  /** Reads an operation and locks it until the transaction ends (and nothing else). */
   lockOperation(key: OperationKey): Promise<Operation | undefined>;
-  lockOperationByReference(shop: string, reference: string): Promise<Operation | undefined>;
+  /**
+   * Locks an operation and its payment. Locks are always taken payment first, then operation, in every
+   * transaction, so that concurrent transactions on one payment cannot deadlock.
+   */
+  lockWithPayment(key: OperationKey): Promise<LockedOperation>;
+  lockWithPaymentByReference(shop: string, reference: string): Promise<LockedOperation>;
   saveOperation(operation: Operation): Promise<void>;
-  /** Reads a payment and locks it until the transaction ends. */
+  /** Reads a payment and locks it until the transaction ends; take it before any operation lock. */
   lockPayment(shop: string, paymentId: string): Promise<Payment | undefined>;
   /** Inserts or updates; the database refuses any change that breaks an invariant or a final status. */
   savePayment(payment: Payment, created?: boolean): Promise<void>;
@@ -25,11 +30,17 @@ export interface PaymentTx {
   recordOperatorAction(action: OperatorAction): Promise<void>;
 }
 
+export interface LockedOperation {
+  readonly operation?: Operation;
+  readonly payment?: Payment;
+}
+
 /** Payments, operations and the callback outbox, with transactions. */
 export interface PaymentStore {
   transaction<T>(work: (tx: PaymentTx) => Promise<T>): Promise<T>;
   findOperation(key: OperationKey): Promise<Operation | undefined>;
   findPayment(shop: string, paymentId: string): Promise<Payment | undefined>;
+  findOperationByReference(shop: string, reference: string): Promise<Operation | undefined>;
   /**
    * Claims open operations whose next check is due: pushes their next check `leaseMs` ahead and counts the
    * check, so that several gateway processes never check one operation at the same time.

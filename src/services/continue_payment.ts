@@ -23,10 +23,8 @@ export async function continuePayment(
   const shop = shopOfReference(reference);
   if (shop === undefined) return { kind: "not_found" };
   const started = await deps.store.transaction(async (tx) => {
-    const operation = await tx.lockOperationByReference(shop, reference);
-    if (operation === undefined || operation.kind !== "payment") return undefined;
-    const payment = await tx.lockPayment(shop, operation.paymentId);
-    if (payment === undefined) return undefined;
+    const { operation, payment } = await tx.lockWithPaymentByReference(shop, reference);
+    if (operation === undefined || operation.kind !== "payment" || payment === undefined) return undefined;
     if (operation.status !== "requires_action") return { operation, payment, call: false } as const;
     // The continue call gets its own idempotency key, stored before the call, so reconciliation can ask about it.
     const continuing = {
@@ -72,7 +70,7 @@ export async function continuePayment(
 export async function pendingRedirect(deps: GatewayDeps, reference: string) {
   const shop = shopOfReference(reference);
   if (shop === undefined) return undefined;
-  const operation = await deps.store.transaction((tx) => tx.lockOperationByReference(shop, reference));
+  const operation = await deps.store.findOperationByReference(shop, reference);
   if (operation === undefined || operation.status !== "requires_action") return undefined;
   const payment = await deps.store.findPayment(shop, operation.paymentId);
   return payment?.redirect;

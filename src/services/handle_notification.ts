@@ -34,7 +34,7 @@ export async function handleNotification(
     const shop = shopOfReference(reference);
     const operation = shop === undefined
       ? undefined
-      : await deps.store.transaction((tx) => tx.lockOperationByReference(shop, reference));
+      : await deps.store.findOperationByReference(shop, reference);
     if (shop === undefined || operation === undefined) {
       deps.logger.warn("notification.unknown_reference", { plugin: pluginId, reference });
       continue;

@@ -37,9 +37,8 @@ export async function reconcileOperation(deps: GatewayDeps, operation: Operation
   const key = { shop: operation.shop, kind: operation.kind, operationId: operation.operationId };
   if (operation.status === "requires_action" && operation.updatedAt + deps.settings.actionTimeoutMs <= now) {
     await deps.store.transaction(async (tx) => {
-      const current = await tx.lockOperation(key);
+      const { operation: current, payment } = await tx.lockWithPayment(key);
       if (current?.status !== "requires_action") return;
-      const payment = await tx.lockPayment(current.shop, current.paymentId);
       const refused = reject(current, payment, rejection("authentication_abandoned"), now);
       if (refused.payment !== undefined) await tx.savePayment(refused.payment);
       await tx.saveOperation(refused.operation);

@@ -120,10 +120,9 @@ export async function recordOutcome(
  */
 export async function settleAnswer(deps: GatewayDeps, key: OperationKey): Promise<OperationAnswer> {
   return await deps.store.transaction(async (tx) => {
-    const operation = await tx.lockOperation(key);
+    const { operation, payment } = await tx.lockWithPayment(key);
     if (operation === undefined) throw new Error(`Cannot answer for a missing operation: ${key.operationId}`);
     if (operation.answer !== undefined) return operation.answer;
-    const payment = await tx.lockPayment(operation.shop, operation.paymentId);
     const answer = answerOf(
       operation,
       payment,

@@ -163,8 +163,7 @@ async function openCard(
     reason: opened.error.reason,
   });
   await deps.store.transaction(async (tx) => {
-    const operation = await tx.lockOperation(key);
-    const payment = await tx.lockPayment(key.shop, key.operationId);
+    const { operation, payment } = await tx.lockWithPayment(key);
     if (operation === undefined || payment === undefined) {
       throw new Error("Cannot find the payment just recorded");
     }

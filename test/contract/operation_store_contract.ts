@@ -65,10 +65,11 @@ async function insert(store: PaymentStore, ...operations: Operation[]): Promise<
 async function readBack(store: PaymentStore, operation: Operation): Promise<Operation[]> {
   const found = await store.findOperation(operation);
   const locked = await store.transaction((tx) => tx.lockOperation(operation));
-  const byReference = await store.transaction((tx) =>
-    tx.lockOperationByReference(operation.shop, operation.reference)
+  const byReference = await store.findOperationByReference(operation.shop, operation.reference);
+  const withPayment = await store.transaction(async (tx) =>
+    (await tx.lockWithPaymentByReference(operation.shop, operation.reference)).operation
   );
-  return [found, locked, byReference].map((read) => {
+  return [found, locked, byReference, withPayment].map((read) => {
     assert.ok(read, `${operation.operationId} reads back`);
     return read;
   });

@@ -79,7 +79,9 @@ export function runOutboxContract(): void {
     );
     // The retry comes due, fails for good, and is dead-lettered: the later callback may go.
     const retried = await claimOne(outbox, at + 600_000, "p-1");
-    await outbox.recordAttempt(retried, { at: at + 600_000, httpStatus: 500, durationMs: 1 }, { kind: "dead" });
+    await outbox.recordAttempt(retried, { at: at + 600_000, httpStatus: 500, durationMs: 1 }, {
+      kind: "dead",
+    });
     assert.deepStrictEqual(targets(await outbox.claimDue(at + 600_000, LEASE, 10)), ["void-1"]);
   });
 

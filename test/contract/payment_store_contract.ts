@@ -125,7 +125,7 @@ export function runPaymentStoreContract(): void {
           await tx.lockOperation({ shop: "shop-a", kind: "payment", operationId: "nope" }),
           undefined,
         );
-        assert.strictEqual(await tx.lockOperationByReference("shop-b", anOperation().reference), undefined);
+        assert.deepStrictEqual(await tx.lockWithPaymentByReference("shop-b", anOperation().reference), {});
         assert.strictEqual(await tx.lockPayment("shop-a", "nope"), undefined);
       });
     },

@@ -1,7 +1,7 @@
 /**
  * Callback delivery to Genstore (contract section 6), against a fake Genstore that fails on purpose.
  */
-import { deepStrictEqual as deepEqual, strictEqual as equal, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import { createSqlOutboxStore } from "../../adapters/store/sql_outbox_store.ts";
 import { eventually, newId, startHarness } from "../support/harness.ts";
 

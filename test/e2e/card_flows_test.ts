@@ -2,7 +2,7 @@
  * End to end over HTTP: a fake Genstore drives the real gateway, which calls the card emulator and calls
  * back. Every step asserts the synchronous answer, the callback body and the status query.
  */
-import { deepStrictEqual as deepEqual, strictEqual as equal, match, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, match, ok, strictEqual as equal } from "node:assert/strict";
 import { actOnBuyerPage, testCard } from "../../adapters/dev/genstore_client.ts";
 import { eventually, newId, startHarness } from "../support/harness.ts";
 

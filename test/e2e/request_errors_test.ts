@@ -2,7 +2,7 @@
  * Every error answer of contract section 4, over HTTP: each one answers before anything is stored, so the
  * status query stays 404 and no callback is ever sent.
  */
-import { deepStrictEqual as deepEqual, strictEqual as equal, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import { signBody, signQuery } from "../../adapters/genstore/signature.ts";
 import { CLIENT_SECRET, newId, startHarness } from "../support/harness.ts";
 
