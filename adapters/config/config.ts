@@ -25,6 +25,8 @@ export interface GatewayConfig {
   readonly reconcileFirstDelayMs: number;
   readonly reconcileMaxDelayMs: number;
   readonly reconcileDeadlineMs: number;
+  /** How often reconciliation looks for due checks. */
+  readonly reconcileIntervalMs: number;
   readonly pendingCheckDelayMs: number;
   readonly actionTimeoutMs: number;
   readonly callbackBurst: number;
@@ -125,6 +127,7 @@ export async function loadConfig(env: Env = (name) => Deno.env.get(name)): Promi
     reconcileFirstDelayMs: integer(env, "RECONCILE_FIRST_DELAY_MS", production ? 60_000 : 1_000, problems),
     reconcileMaxDelayMs: integer(env, "RECONCILE_MAX_DELAY_MS", production ? 3_600_000 : 5_000, problems),
     reconcileDeadlineMs: integer(env, "RECONCILE_DEADLINE_MS", production ? 86_400_000 : 300_000, problems),
+    reconcileIntervalMs: integer(env, "RECONCILE_INTERVAL_MS", production ? 5_000 : 500, problems),
     pendingCheckDelayMs: integer(env, "PENDING_CHECK_DELAY_MS", production ? 300_000 : 5_000, problems),
     actionTimeoutMs: integer(env, "ACTION_TIMEOUT_MS", 30 * 60_000, problems),
     callbackBurst: integer(env, "CALLBACK_BURST", 40, problems),

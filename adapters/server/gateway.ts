@@ -204,7 +204,7 @@ export async function startGateway(
   nudgeOutbox = () => worker.nudge();
 
   let reconciling = true;
-  const reconcileEvery = options.reconcileIntervalMs ?? (dev ? 500 : 5_000);
+  const reconcileEvery = options.reconcileIntervalMs ?? config.reconcileIntervalMs;
   const reconcileStop = new AbortController();
   const reconciler = (async () => {
     while (reconciling) {

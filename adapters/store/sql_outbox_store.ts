@@ -38,7 +38,11 @@ export function createSqlOutboxStore(client: SqlClient): OutboxStore {
       );
       return rows.map(entryFromRow).sort((a, b) => a.seq - b.seq);
     },
-    async recordAttempt(entry: OutboxEntry, attempt: DeliveryAttempt, decision: DeliveryDecision): Promise<void> {
+    async recordAttempt(
+      entry: OutboxEntry,
+      attempt: DeliveryAttempt,
+      decision: DeliveryDecision,
+    ): Promise<void> {
       await client.transaction(async (tx) => {
         // Every real HTTP attempt is kept, even one whose claim has expired meanwhile.
         await tx.query(
@@ -54,7 +58,11 @@ export function createSqlOutboxStore(client: SqlClient): OutboxStore {
             Math.round(attempt.durationMs),
           ],
         );
-        const status = decision.kind === "delivered" ? "delivered" : decision.kind === "dead" ? "dead" : "pending";
+        const status = decision.kind === "delivered"
+          ? "delivered"
+          : decision.kind === "dead"
+          ? "dead"
+          : "pending";
         await tx.query(
           `UPDATE outbox SET status = $3, attempts = attempts + 1, claimed_until = NULL, claim_token = NULL,
              last_status = $4, last_error = $5, next_attempt_at = COALESCE($6::timestamptz, next_attempt_at),

@@ -151,7 +151,11 @@ function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx {
       );
       if (rows.length === 0) return {};
       const payment = await lockPayment(tx, shop, String(rows[0].payment_id));
-      const key = { shop, kind: rows[0].kind as OperationKey["kind"], operationId: String(rows[0].operation_id) };
+      const key = {
+        shop,
+        kind: rows[0].kind as OperationKey["kind"],
+        operationId: String(rows[0].operation_id),
+      };
       return { payment, operation: await lockOperation(tx, key) };
     },
     async saveOperation(operation: Operation) {
@@ -162,7 +166,9 @@ function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx {
         OPERATION_UPDATABLE,
       );
       const updated = await tx.query(`${update.text} RETURNING 1 AS found`, update.params);
-      if (updated.length !== 1) throw new Error(`Cannot save an operation that does not exist: ${operation.reference}`);
+      if (updated.length !== 1) {
+        throw new Error(`Cannot save an operation that does not exist: ${operation.reference}`);
+      }
     },
     lockPayment: (shop: string, paymentId: string) => lockPayment(tx, shop, paymentId),
     async savePayment(payment: Payment, created = false) {
@@ -171,7 +177,9 @@ function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx {
         ? insertStatement("payments", values)
         : updateStatement("payments", values, ["shop", "payment_id"], PAYMENT_UPDATABLE);
       const saved = await tx.query(`${statement.text} RETURNING 1 AS found`, statement.params);
-      if (saved.length !== 1) throw new Error(`Cannot save a payment that does not exist: ${payment.reference}`);
+      if (saved.length !== 1) {
+        throw new Error(`Cannot save a payment that does not exist: ${payment.reference}`);
+      }
     },
     async enqueueCallback(shop: string, message: CallbackMessage) {
       await tx.query(

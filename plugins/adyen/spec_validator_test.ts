@@ -1,6 +1,6 @@
 // Tests of test/support/openapi.ts, kept here because that folder is shared and this task may only add the
 // helper itself there.
-import { strictEqual as equal, match, ok } from "node:assert/strict";
+import { match, ok, strictEqual as equal } from "node:assert/strict";
 import { createSpecValidator } from "../../test/support/openapi.ts";
 import { CHECKOUT_SPEC, WEBHOOKS_SPEC } from "./test_support.ts";
 

@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals, strictEqual as equal, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, strictEqual as equal } from "node:assert/strict";
 import type { PspOutcome } from "../../src/plugin_api.ts";
 import { mapPaymentResult } from "./payment_result.ts";
 import {

@@ -106,6 +106,7 @@ export async function startCluster(): Promise<Cluster> {
         RECONCILE_MAX_DELAY_MS: "1000",
         PENDING_CHECK_DELAY_MS: "1000",
         OUTBOX_LEASE_MS: "1500",
+        RECONCILE_INTERVAL_MS: "200",
         CALLBACK_BURST: "1000",
         CALLBACK_RATE_PER_SECOND: "1000",
         ...extra,

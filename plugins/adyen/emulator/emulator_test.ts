@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals, strictEqual as equal, match, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, ok, strictEqual as equal } from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import {
   API_KEY,

@@ -1,0 +1,87 @@
+/**
+ * kill -9 at each durable step of a payment, restart, and let Genstore retry as it does when it got no
+ * answer: every payment ends with exactly one final result, one PSP charge, and its callback delivered
+ * (resent with the identical body if the crash came between sending and marking it). PostgreSQL only.
+ */
+import { ok, strictEqual as equal } from "node:assert/strict";
+import { type Cluster, type GatewayProcess, startCluster } from "../support/cluster.ts";
+import { storeUnderTest } from "../support/databases.ts";
+import { newId } from "../support/harness.ts";
+
+const FAILPOINTS = [
+  "after_request_stored",
+  "after_psp_call",
+  "after_result_stored",
+  "after_callback_sent",
+] as const;
+
+Deno.test({
+  name: "kill -9 at every step of a payment: one final result, one charge, a delivered callback",
+  ignore: storeUnderTest() !== "postgres",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    const cluster = await startCluster();
+    try {
+      for (const failpoint of FAILPOINTS) {
+        await t.step(failpoint, () => crashAndRecover(cluster, failpoint));
+      }
+    } finally {
+      await cluster.close();
+    }
+  },
+});
+
+async function crashAndRecover(cluster: Cluster, failpoint: string): Promise<void> {
+  const { genstore, emulator } = cluster;
+  const crashing = await cluster.start(`crash-${failpoint}`, { GATEWAY_FAILPOINT: failpoint });
+  const id = newId("PI");
+  const body = crashing.client.paymentBody({ paymentId: id, amount: "21.00" });
+  const first = await crashing.client.send("payments", body).catch(() => undefined);
+  const died = await crashing.status;
+  equal(died.signal, "SIGKILL", `the gateway died at ${failpoint}`);
+  ok(crashing.logs.some((line) => line.includes(`"failpoint":"${failpoint}"`) && line.includes("reached")));
+
+  const restarted = await cluster.start(`restart-${failpoint}`);
+  const answer = await retryLikeGenstore(restarted, body);
+  equal(answer.status, 200, answer.text);
+  ok(typeof answer.body.channelPaymentId === "string", answer.text);
+  if (first?.status === 200) equal(answer.text, first.text, "the retry gets the first answer");
+
+  const callback = await genstore.waitForCallback("payment", id, 20_000);
+  equal(callback.body.status, true);
+  // A crash between sending and marking resends once the claim's lease ends; give it the time to happen.
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  const deliveries = genstore.delivered().filter((attempt) =>
+    attempt.kind === "payment" && attempt.id === id
+  );
+  ok(deliveries.length >= 1);
+  for (const delivery of deliveries) {
+    equal(delivery.text, callback.text, "every delivery carries the identical body");
+  }
+  if (failpoint === "after_callback_sent") equal(deliveries.length, 2, "sent before the crash, resent after");
+  else equal(deliveries.length, 1);
+
+  const rows = await cluster.database.client.query<{ reference: string; status: string }>(
+    `SELECT o.reference, o.status FROM operations o WHERE o.shop = 'demo' AND o.kind = 'payment'
+     AND o.operation_id = $1`,
+    [id],
+  );
+  equal(rows[0].status, "succeeded");
+  equal(emulator.chargeCount(rows[0].reference), 1, "charged exactly once at the PSP");
+  equal((await restarted.client.query("payments", id)).body.status, "SUCCESS");
+  restarted.kill("SIGTERM");
+  equal((await restarted.status).code, 0);
+}
+
+/** Genstore retries a request that got no answer, honouring 409 request_in_progress with Retry-After. */
+async function retryLikeGenstore(gateway: GatewayProcess, body: Record<string, unknown>) {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const answer = await gateway.client.send("payments", body);
+    if (answer.status !== 409 || answer.body.error !== "request_in_progress") return answer;
+    await new Promise((resolve) =>
+      setTimeout(resolve, Number(answer.headers.get("retry-after") ?? 1) * 1000)
+    );
+  }
+  throw new Error("The payment stayed in progress");
+}
