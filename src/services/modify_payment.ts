@@ -151,7 +151,7 @@ async function settleUnsettledPayment(deps: GatewayDeps, shop: string, paymentId
   await withinAnswerBudget(
     deps,
     reconcileOperation(deps, operation).then(() => undefined),
-    async () => undefined,
+    () => Promise.resolve(undefined),
   );
 }
 

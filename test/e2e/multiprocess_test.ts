@@ -23,7 +23,7 @@ Deno.test({
       const gateways = [a, b];
       const { genstore, emulator } = cluster;
 
-      async function race(route: string, body: unknown) {
+      const race = async (route: string, body: unknown) => {
         const answers = await Promise.all(
           Array.from({ length: 50 }, (_, i) => gateways[i % 2].client.send(route, body)),
         );
@@ -33,17 +33,16 @@ Deno.test({
         deepEqual(new Set(answers.map((answer) => answer.text)).size, 1, "50 identical answers");
         equal(answers.filter((answer) => answer.headers.get("idempotent-replayed") !== "true").length, 1);
         return answers[0];
-      }
-      async function referenceOf(paymentId: string): Promise<string> {
+      };
+      const referenceOf = async (paymentId: string): Promise<string> => {
         const rows = await cluster.database.client.query<{ reference: string }>(
           "SELECT reference FROM payments WHERE shop = 'demo' AND payment_id = $1",
           [paymentId],
         );
         return rows[0].reference;
-      }
-      function callbacksFor(kind: string, id: string) {
-        return genstore.delivered().filter((attempt) => attempt.kind === kind && attempt.id === id);
-      }
+      };
+      const callbacksFor = (kind: string, id: string) =>
+        genstore.delivered().filter((attempt) => attempt.kind === kind && attempt.id === id);
 
       const id = newId("PI");
       await t.step("payments", async () => {
