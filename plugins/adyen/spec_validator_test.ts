@@ -5,7 +5,7 @@ import { createSpecValidator } from "../../test/support/openapi.ts";
 import { CHECKOUT_SPEC, WEBHOOKS_SPEC } from "./test_support.ts";
 
 const SPEC = JSON.parse(
-  Deno.readTextFileSync(new URL("../../../shared/peers/adyen/CheckoutService-v71.json", import.meta.url)),
+  Deno.readTextFileSync(new URL("../../test/peers/adyen/CheckoutService-v71.json", import.meta.url)),
 );
 
 Deno.test("createSpecValidator() accepts the spec's own examples", () => {
@@ -38,7 +38,7 @@ Deno.test("createSpecValidator() reports unknown fields, wrong types and missing
 
 Deno.test("createSpecValidator() validates webhooks and says what it cannot find", () => {
   const webhooks = JSON.parse(
-    Deno.readTextFileSync(new URL("../../../shared/peers/adyen/Webhooks-v1.json", import.meta.url)),
+    Deno.readTextFileSync(new URL("../../test/peers/adyen/Webhooks-v1.json", import.meta.url)),
   );
   equal(
     WEBHOOKS_SPEC.request("POST", "/CAPTURE", webhooks.components.examples["post-CAPTURE-capture"].value)
@@ -51,6 +51,6 @@ Deno.test("createSpecValidator() validates webhooks and says what it cannot find
 });
 
 Deno.test("createSpecValidator() caches one validator per file", () => {
-  const url = new URL("../../../shared/peers/adyen/CheckoutService-v71.json", import.meta.url);
+  const url = new URL("../../test/peers/adyen/CheckoutService-v71.json", import.meta.url);
   equal(createSpecValidator(url), CHECKOUT_SPEC);
 });

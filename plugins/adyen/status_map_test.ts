@@ -11,7 +11,7 @@ import {
 } from "./status_map.ts";
 
 const SPEC = JSON.parse(
-  Deno.readTextFileSync(new URL("../../../shared/peers/adyen/CheckoutService-v71.json", import.meta.url)),
+  Deno.readTextFileSync(new URL("../../test/peers/adyen/CheckoutService-v71.json", import.meta.url)),
 );
 const EUR_10 = { amountMinor: 1000, currency: "EUR" };
 const REDIRECT = {

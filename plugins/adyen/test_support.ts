@@ -14,10 +14,10 @@ export const OTHER_MERCHANT_ACCOUNT = "SomeoneElseECOM";
 export const MOUNT_PREFIX = "/_emulator/adyen";
 
 export const CHECKOUT_SPEC: SpecValidator = createSpecValidator(
-  new URL("../../../shared/peers/adyen/CheckoutService-v71.json", import.meta.url),
+  new URL("../../test/peers/adyen/CheckoutService-v71.json", import.meta.url),
 );
 export const WEBHOOKS_SPEC: SpecValidator = createSpecValidator(
-  new URL("../../../shared/peers/adyen/Webhooks-v1.json", import.meta.url),
+  new URL("../../test/peers/adyen/Webhooks-v1.json", import.meta.url),
 );
 
 export interface ReceivedWebhook {

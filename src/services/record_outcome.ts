@@ -49,11 +49,10 @@ export async function recordOutcome(
 ): Promise<Operation> {
   const now = deps.clock.now();
   return await deps.store.transaction(async (tx) => {
-    const operation = await tx.lockOperation(key);
+    const { operation, payment } = await tx.lockWithPayment(key);
     if (operation === undefined) {
       throw new Error(`Cannot record an outcome for a missing operation: ${key.operationId}`);
     }
-    const payment = await tx.lockPayment(operation.shop, operation.paymentId);
     if (payment === undefined) {
       throw new Error(`Cannot record an outcome without its payment: ${operation.reference}`);
     }

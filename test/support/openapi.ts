@@ -32,7 +32,7 @@ const CACHE = new Map<string, SpecValidator>();
  * schemas per pointer, because the PSP documents are large and many tests share them.
  *
  * @example
- * const checkout = createSpecValidator("/work/shared/peers/adyen/CheckoutService-v71.json");
+ * const checkout = createSpecValidator("test/peers/adyen/CheckoutService-v71.json");
  * assertEquals(checkout.request("POST", "/payments", body), []);
  */
 export function createSpecValidator(specPath: string | URL): SpecValidator {
