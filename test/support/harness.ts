@@ -19,6 +19,8 @@ export interface Harness {
   readonly gateway: RunningGateway;
   readonly genstore: FakeGenstore;
   readonly client: GenstoreClient;
+  /** A Genstore client for another shop domain. */
+  clientFor(shopDomain: string): GenstoreClient;
   /** Every log line the gateway wrote. */
   readonly logs: string[];
   /** The PostgreSQL database under test, when DATABASE_URL is set (PGlite runs inside the gateway). */
@@ -29,10 +31,12 @@ export interface Harness {
 export interface HarnessOptions {
   /** Extra environment, e.g. PAYMENT_ANSWER_BUDGET_MS. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Access tokens the fake Genstore accepts, per shop (default: demo → dev-token). */
+  readonly genstoreTokens?: Readonly<Record<string, string>>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const genstore = startFakeGenstore();
+  const genstore = startFakeGenstore(options.genstoreTokens);
   const database = storeUnderTest() === "postgres" ? await openTestDatabase({ migrated: false }) : undefined;
   const keys = await generateEciesKeyPair();
   const dataDir = await Deno.makeTempDir({ prefix: "gateway-test-" });
@@ -74,6 +78,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     gateway,
     genstore,
     client,
+    clientFor: (shopDomain: string) =>
+      createGenstoreClient({
+        gatewayUrl: gateway.url,
+        clientSecret: CLIENT_SECRET,
+        publicKey: keys.publicKeySpki,
+        shopDomain,
+      }),
     logs,
     database,
     async stop() {
