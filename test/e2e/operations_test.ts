@@ -2,7 +2,7 @@
  * What operators rely on: incidents for contradicting PSP news, the review queue for outcomes that stay
  * unknown, dead letters, metrics, and the operator token in front of them.
  */
-import { deepStrictEqual as deepEqual, match, ok, strictEqual as equal } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, match, strictEqual as equal } from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { Buffer } from "node:buffer";
 import { testCard } from "../../adapters/dev/genstore_client.ts";
