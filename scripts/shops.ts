@@ -8,6 +8,7 @@
  *   deno task shops remove <shop>
  *   deno task shops set-token <shop> <genstore access token>
  *   deno task shops bind <shop> <extension> <plugin> [--live <credentials.json>] [--test <credentials.json>]
+ *   deno task shops rotate-master-key        (MASTER_KEY="<new>,<old>": re-seals every secret under <new>)
  *
  * Credentials are JSON files (or `-` for standard input) validated against the plugin's credentials schema.
  * @module
@@ -23,7 +24,8 @@ const USAGE = `usage:
   deno task shops add <shop> [--token <access token>]
   deno task shops remove <shop>
   deno task shops set-token <shop> <access token>
-  deno task shops bind <shop> <extension> <plugin> [--live <file.json|->] [--test <file.json|->]`;
+  deno task shops bind <shop> <extension> <plugin> [--live <file.json|->] [--test <file.json|->]
+  deno task shops rotate-master-key   (with MASTER_KEY="<new>,<old>")`;
 
 class UsageError extends Error {}
 
@@ -140,6 +142,14 @@ async function main(args: string[]): Promise<void> {
           test: testFile === undefined ? kept?.test : await readCredentials(testFile, plugin),
         });
         console.log(`Extension ${extension} of ${shop} bound to ${plugin}.`);
+        return;
+      }
+      case "rotate-master-key": {
+        // MASTER_KEY lists the new key first and the old one after it; everything is re-sealed under the new.
+        const count = await shops.resealAll();
+        console.log(
+          `${count} secret(s) re-sealed under the first MASTER_KEY; the older keys can now be removed.`,
+        );
         return;
       }
       default:

@@ -2,10 +2,15 @@
 import { match, ok, strictEqual as equal } from "node:assert/strict";
 import { openTestDatabase, storeUnderTest } from "./support/databases.ts";
 
-async function shops(env: Record<string, string>, args: string[], stdin?: string) {
+async function shops(
+  env: Record<string, string>,
+  args: string[],
+  stdin?: string,
+  extraEnv: Record<string, string> = {},
+) {
   const command = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "scripts/shops.ts", ...args],
-    env,
+    env: { ...env, ...extraEnv },
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
@@ -57,6 +62,19 @@ Deno.test(`shops CLI (${storeUnderTest()}) adds, binds with validated credential
     ok(!listed.stdout.includes("AQE_secret_key") && !listed.stdout.includes("shpat_secret_token"));
 
     equal((await shops(env, ["bind", "nobody", "card", "adyen", "--test", "-"], credentials)).code, 2);
+    // Master key rotation: new key first, old key after it; then the old key can go.
+    const oldKey = JSON.parse(await Deno.readTextFile(`${dataDir}/dev-secrets.json`)).masterKey;
+    const newKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+    const rotated = await shops(env, ["rotate-master-key"], undefined, { MASTER_KEY: `${newKey},${oldKey}` });
+    equal(rotated.code, 0, rotated.stderr);
+    match(rotated.stdout, /^3 secret\(s\) re-sealed/m);
+    const afterRotation = await shops(env, ["list"], undefined, { MASTER_KEY: newKey });
+    match(afterRotation.stdout, /card → adyen \(live\+test\)/);
+    const bindAgain = await shops(env, ["bind", "acme", "card", "adyen", "--test", "-"], credentials, {
+      MASTER_KEY: newKey,
+    });
+    equal(bindAgain.code, 0, "the live credentials open under the new key alone");
+
     equal((await shops(env, ["remove", "acme"])).code, 0);
     match((await shops(env, ["list"])).stdout, /No shops\./);
   } finally {

@@ -7,6 +7,10 @@
  * instead of as a generic authentication failure. 32 bits of a hash of a 256-bit random key reveal nothing
  * useful about it.
  *
+ * Rotation: `MASTER_KEY` may list several keys, comma-separated, newest first. The first seals; any of them
+ * opens, picked by the key id in the sealed value; `deno task shops rotate-master-key` re-seals everything
+ * under the first, after which the old key can be dropped.
+ *
  * The GCM additional data is `v1.<keyId>.` followed by the caller's AAD (for example the row and column a
  * value belongs to), so a sealed value cannot be moved to another row, and the header cannot be edited.
  *
@@ -32,8 +36,10 @@ export class SecretBoxError extends Error {
 }
 
 export interface SecretBox {
-  /** Key id of the master key (first 8 hex digits of its SHA-256), for diagnostics. */
+  /** Key id of the sealing (first) master key (first 8 hex digits of its SHA-256), for diagnostics. */
   keyId(): Promise<string>;
+  /** Whether a sealed value was made with an older key and should be re-sealed. */
+  isStale(sealed: string): Promise<boolean>;
   /** Encrypts under a fresh random IV; sealing the same plaintext twice gives different texts. */
   seal(plaintext: string, aad: string): Promise<string>;
   /** @throws {SecretBoxError} for a malformed value, another key, the wrong AAD or any tampering. */
@@ -41,21 +47,34 @@ export interface SecretBox {
 }
 
 /**
- * @param masterKeyB64 Base64 of exactly 32 bytes (see `generateMasterKey`).
- * @throws {Error} at construction when the key is not Base64 of 32 bytes, so a bad `MASTER_KEY` fails at boot.
+ * @param masterKeys Base64 of exactly 32 bytes (see `generateMasterKey`), or several, comma-separated, newest
+ *   first.
+ * @throws {Error} at construction when a key is not Base64 of 32 bytes, so a bad `MASTER_KEY` fails at boot;
+ *   the message names the key's position, never its content.
  */
-export function createSecretBox(masterKeyB64: string): SecretBox {
-  const raw = decodeBase64(masterKeyB64.trim());
-  if (raw === undefined || raw.length !== KEY_BYTES) {
-    raw?.fill(0);
-    throw new Error(`Master key must be Base64 of exactly ${KEY_BYTES} bytes`);
-  }
+export function createSecretBox(masterKeys: string): SecretBox {
+  const texts = masterKeys.split(",").map((text) => text.trim()).filter((text) => text !== "");
+  if (texts.length === 0) throw new Error("At least one master key is required");
   // Importing is asynchronous in WebCrypto; starting it here keeps the factory synchronous for wiring, and
   // the raw bytes are wiped once both the key and its id exist.
-  const ready = prepare(raw);
+  const all = Promise.all(texts.map((text, index) => {
+    const raw = decodeBase64(text);
+    if (raw === undefined || raw.length !== KEY_BYTES) {
+      raw?.fill(0);
+      throw new Error(`Master key #${index + 1} must be Base64 of exactly ${KEY_BYTES} bytes`);
+    }
+    return prepare(raw);
+  }));
+  // Validate lengths now (synchronously above); surface import failures on first use.
+  const ready = all.then((keys) => keys[0]);
+  all.catch(() => {});
 
   async function keyId(): Promise<string> {
     return (await ready).keyId;
+  }
+
+  async function isStale(sealed: string): Promise<boolean> {
+    return sealed.split(".")[1] !== (await ready).keyId;
   }
 
   async function seal(plaintext: string, aad: string): Promise<string> {
@@ -70,17 +89,18 @@ export function createSecretBox(masterKeyB64: string): SecretBox {
   }
 
   async function open(sealed: string, aad: string): Promise<string> {
-    const { key, keyId } = await ready;
     const parts = sealed.split(".");
     if (parts.length !== 4 || parts[0] !== VERSION || !KEY_ID.test(parts[1])) {
       throw new SecretBoxError("malformed", "Sealed value is not in the v1 format");
     }
-    if (parts[1] !== keyId) {
+    const match = (await all).find((candidate) => candidate.keyId === parts[1]);
+    if (match === undefined) {
       throw new SecretBoxError(
         "unknown_key",
-        `Sealed value was made with key ${parts[1]}, not the configured key ${keyId}`,
+        `Sealed value was made with key ${parts[1]}, not a configured key`,
       );
     }
+    const { key, keyId } = match;
     const iv = decodeBase64(parts[2]);
     const ciphertext = decodeBase64(parts[3]);
     if (
@@ -113,7 +133,7 @@ export function createSecretBox(masterKeyB64: string): SecretBox {
     }
   }
 
-  return { keyId, seal, open };
+  return { keyId, isStale, seal, open };
 }
 
 async function prepare(raw: Uint8Array<ArrayBuffer>): Promise<{ key: CryptoKey; keyId: string }> {

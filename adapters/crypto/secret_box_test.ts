@@ -117,10 +117,33 @@ Deno.test("a tampered or malformed value fails", async () => {
 
 Deno.test("a master key that is not Base64 of 32 bytes is refused at construction", () => {
   const tooShort = btoa("x".repeat(16));
-  for (const key of ["", tooShort, "not base64!", `${generateMasterKey()}AAAA`]) {
+  assertThrows(() => createSecretBox(""), (error: Error) => {
+    assertEquals(error.message, "At least one master key is required");
+    return true;
+  });
+  for (const key of [tooShort, "not base64!", `${generateMasterKey()}AAAA`]) {
     assertThrows(() => createSecretBox(key), (error: Error) => {
-      assertEquals(error.message, "Master key must be Base64 of exactly 32 bytes");
+      assertEquals(error.message, "Master key #1 must be Base64 of exactly 32 bytes");
       return true;
     });
   }
+  assertThrows(() => createSecretBox(`${generateMasterKey()},${tooShort}`), (error: Error) => {
+    assertEquals(error.message, "Master key #2 must be Base64 of exactly 32 bytes");
+    return true;
+  });
+});
+
+Deno.test("createSecretBox() seals with the first key and opens with any listed key, by key id", async () => {
+  const oldKey = generateMasterKey();
+  const newKey = generateMasterKey();
+  const before = createSecretBox(oldKey);
+  const sealedOld = await before.seal("secret", "row-1");
+  const during = createSecretBox(`${newKey},${oldKey}`);
+  assertEquals(await during.open(sealedOld, "row-1"), "secret");
+  assertEquals(await during.isStale(sealedOld), true);
+  const sealedNew = await during.seal("secret", "row-1");
+  assertEquals(await during.isStale(sealedNew), false);
+  const after = createSecretBox(newKey);
+  assertEquals(await after.open(sealedNew, "row-1"), "secret");
+  await assertRejects(() => after.open(sealedOld, "row-1"), SecretBoxError);
 });

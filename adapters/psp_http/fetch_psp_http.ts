@@ -5,6 +5,8 @@ export interface FetchPspHttpOptions {
   /** Fields added to every log line (plugin id, shop, ...). */
   readonly context?: Readonly<Record<string, string>>;
   readonly now?: () => number;
+  /** Called after every exchange with its scrubbed summary (no bodies, no headers), e.g. for the audit trail. */
+  readonly onExchange?: (summary: Readonly<Record<string, string | number>>) => Promise<void>;
 }
 
 /**
@@ -14,6 +16,16 @@ export interface FetchPspHttpOptions {
  */
 export function createFetchPspHttp(options: FetchPspHttpOptions): PspHttp {
   const now = options.now ?? Date.now;
+  /** The record must not change what the PSP said: a failure to record is logged, not thrown. */
+  async function record(summary: Readonly<Record<string, string | number>>): Promise<void> {
+    try {
+      await options.onExchange?.(summary);
+    } catch (error) {
+      options.logger.error("psp.exchange.unrecorded", {
+        error: error instanceof Error ? error.message : "unknown",
+      });
+    }
+  }
   return {
     async send(request: PspHttpRequest, deadline: number): Promise<PspHttpResult> {
       const started = now();
@@ -39,25 +51,31 @@ export function createFetchPspHttp(options: FetchPspHttpOptions): PspHttp {
           signal: AbortSignal.timeout(budget),
         });
         const body = await response.text();
-        options.logger.info("psp.exchange", {
-          ...log,
+        const summary = {
+          operation: request.operation,
+          method: request.method,
           host: url.host,
           status: response.status,
           durationMs: now() - started,
-        });
+        };
+        options.logger.info("psp.exchange", { ...log, ...summary });
+        await record(summary);
         return { kind: "response", status: response.status, headers: headerRecord(response.headers), body };
       } catch (error) {
         const detail = describeFetchError(error);
         const result: PspHttpResult = isConnectionRefused(error)
           ? { kind: "not_sent", detail }
           : { kind: "no_answer", detail };
-        options.logger.warn("psp.exchange.failed", {
-          ...log,
+        const summary = {
+          operation: request.operation,
+          method: request.method,
           host: url.host,
           result: result.kind,
           detail,
           durationMs: now() - started,
-        });
+        };
+        options.logger.warn("psp.exchange.failed", { ...log, ...summary });
+        await record(summary);
         return result;
       }
     },

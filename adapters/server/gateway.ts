@@ -27,6 +27,7 @@ import { createFetchPspHttp } from "../psp_http/fetch_psp_http.ts";
 import { createFailpoints } from "../runtime/failpoints.ts";
 import { createBackgroundWork, RANDOM_IDS, SYSTEM_CLOCK } from "../runtime/system.ts";
 import { migrate, migrationsDone } from "../store/migrate.ts";
+import { appendAudit } from "../store/sql_audit.ts";
 import { openPglite } from "../store/pglite_driver.ts";
 import { connectPostgres } from "../store/postgres_driver.ts";
 import type { SqlClient } from "../store/sql_client.ts";
@@ -92,7 +93,19 @@ export async function buildGatewayDeps(
     store: createSqlPaymentStore(db, { onCallbackQueued: options.onCallbackQueued }),
     shops,
     plugins: bundledPlugins(),
-    pspHttp: (labels) => createFetchPspHttp({ logger, context: { ...labels } }),
+    pspHttp: (labels) =>
+      createFetchPspHttp({
+        logger,
+        context: { ...labels },
+        // Every PSP exchange joins the shop's audit chain, scrubbed to method, host, status and duration.
+        onExchange: (summary) =>
+          appendAudit(db, {
+            shop: labels.shop,
+            kind: "psp.exchange",
+            subject: labels.reference,
+            payload: summary,
+          }),
+      }),
     decryptor: await createEciesDecryptor({
       privateKeys: config.eciesPrivateKeys,
       hkdfInfo: config.eciesHkdfInfo,

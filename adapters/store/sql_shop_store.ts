@@ -27,6 +27,8 @@ export interface ShopStore extends ShopDirectory {
   accessToken(shop: string): Promise<string | undefined>;
   bind(binding: ExtensionBinding): Promise<void>;
   list(): Promise<readonly ShopSummary[]>;
+  /** Re-seals every secret made with an older master key under the current one; returns how many. */
+  resealAll(): Promise<number>;
 }
 
 /** The record identity a sealed secret is bound to: moved to another row, it no longer opens. */
@@ -98,6 +100,38 @@ export function createSqlShopStore(client: SqlClient, box: SecretBox): ShopStore
           await seal(binding.test, credentialsAad(shop, extension, "test")),
         ],
       );
+    },
+    async resealAll(): Promise<number> {
+      return await client.transaction(async (tx) => {
+        let count = 0;
+        const shops = await tx.query("SELECT shop, access_token_sealed FROM shops FOR UPDATE");
+        for (const row of shops) {
+          const sealed = row.access_token_sealed;
+          if (typeof sealed !== "string" || !await box.isStale(sealed)) continue;
+          const aad = tokenAad(String(row.shop));
+          await tx.query("UPDATE shops SET access_token_sealed = $2 WHERE shop = $1", [
+            row.shop,
+            await box.seal(await box.open(sealed, aad), aad),
+          ]);
+          count++;
+        }
+        const bindings = await tx.query(
+          "SELECT shop, extension, live_credentials_sealed, test_credentials_sealed FROM shop_extensions FOR UPDATE",
+        );
+        for (const row of bindings) {
+          for (const mode of ["live", "test"] as const) {
+            const sealed = row[`${mode}_credentials_sealed`];
+            if (typeof sealed !== "string" || !await box.isStale(sealed)) continue;
+            const aad = credentialsAad(String(row.shop), String(row.extension), mode);
+            await tx.query(
+              `UPDATE shop_extensions SET ${mode}_credentials_sealed = $3 WHERE shop = $1 AND extension = $2`,
+              [row.shop, row.extension, await box.seal(await box.open(sealed, aad), aad)],
+            );
+            count++;
+          }
+        }
+        return count;
+      });
     },
     async list(): Promise<readonly ShopSummary[]> {
       const shops = await client.query(

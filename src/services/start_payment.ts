@@ -156,7 +156,15 @@ async function openCard(
 ): Promise<CardDetails | undefined | "refused"> {
   if (command.card === undefined) return undefined;
   const opened = await deps.decryptor.decrypt(command.card);
-  if (opened.ok) return opened.value.card;
+  if (opened.ok) {
+    // Which configured key opened it (its position), so a rotation can tell when the old key is unused.
+    deps.logger.info("card.decrypted", {
+      shop: key.shop,
+      operationId: key.operationId,
+      keyIndex: opened.value.keyIndex,
+    });
+    return opened.value.card;
+  }
   deps.logger.warn("card.undecryptable", {
     shop: key.shop,
     operationId: key.operationId,
