@@ -45,7 +45,11 @@ function handle(value: string | undefined): string {
   return value;
 }
 
-async function readCredentials(source: string, plugin: string): Promise<Record<string, unknown>> {
+async function readCredentials(
+  source: string,
+  plugin: string,
+  mode: "live" | "test",
+): Promise<Record<string, unknown>> {
   const text = source === "-"
     ? await new Response(Deno.stdin.readable).text()
     : await Deno.readTextFile(source);
@@ -55,7 +59,7 @@ async function readCredentials(source: string, plugin: string): Promise<Record<s
   } catch {
     throw new UsageError(`The credentials in ${source} are not JSON`);
   }
-  const schema = bundledPlugins().get(plugin)!.credentialsSchema;
+  const schema = bundledPlugins().get(plugin)!.credentials[mode];
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     // Name the fields, never the values: they are secrets.
@@ -138,8 +142,8 @@ async function main(args: string[]): Promise<void> {
           shop,
           extension,
           plugin,
-          live: liveFile === undefined ? kept?.live : await readCredentials(liveFile, plugin),
-          test: testFile === undefined ? kept?.test : await readCredentials(testFile, plugin),
+          live: liveFile === undefined ? kept?.live : await readCredentials(liveFile, plugin, "live"),
+          test: testFile === undefined ? kept?.test : await readCredentials(testFile, plugin, "test"),
         });
         console.log(`Extension ${extension} of ${shop} bound to ${plugin}.`);
         return;

@@ -5,6 +5,7 @@
 export type {
   CardDetails,
   ContinueInput,
+  CredentialCheck,
   ModificationInput,
   NotificationEvent,
   NotificationParse,
@@ -18,7 +19,9 @@ export type {
   QueryInput,
   RawNotification,
   RedirectAction,
+  StoredCard,
 } from "./ports/psp_plugin.ts";
+export { PLUGIN_API_VERSION } from "./ports/psp_plugin.ts";
 export type { PspHttp, PspHttpRequest, PspHttpResult } from "./ports/psp_http.ts";
 export type { Money } from "./money/money.ts";
 export { formatAmount } from "./money/money.ts";

@@ -4,6 +4,7 @@ import type { PluginManifest } from "../../src/plugin_api.ts";
 export const ADYEN_MANIFEST = {
   id: "adyen",
   displayName: "Adyen (Checkout API v71, cards)",
+  pluginApi: 1,
   paymentMethods: ["card"],
   capabilities: {
     manualCapture: true,
@@ -13,9 +14,11 @@ export const ADYEN_MANIFEST = {
     partialRefunds: true,
     void: true,
     threeDSecure: true,
-    redirect: true,
+    // Cards are paid on site; only 3-D Secure sends the buyer away.
+    redirect: false,
     query: true,
     notifications: true,
+    cardOnFile: false,
   },
   hosts: {
     // Live Checkout URLs carry the merchant's live URL prefix: https://{prefix}-checkout-live.adyenpayments.com

@@ -5,6 +5,7 @@
  */
 import type {
   ContinueInput,
+  CredentialCheck,
   ModificationInput,
   PayInput,
   PspCallContext,
@@ -46,16 +47,41 @@ interface Endpoint {
 export function createAdyenPlugin(): PspPlugin {
   return {
     manifest: ADYEN_MANIFEST,
-    credentialsSchema: adyenCredentialsSchema,
+    credentials: { live: adyenCredentialsSchema, test: adyenCredentialsSchema },
     pay,
     continueAfterRedirect,
     capture: (input, ctx) => modify("capture", input, ctx),
     void: (input, ctx) => modify("void", input, ctx),
     refund: (input, ctx) => modify("refund", input, ctx),
     query,
+    verifyCredentials,
     parseNotification,
     notificationReferences,
   };
+}
+
+/**
+ * Asks Adyen for the payment methods of the merchant account: 200 means the API key works for that account;
+ * 401/403 that it does not. Anything else cannot tell.
+ */
+async function verifyCredentials(ctx: PspCallContext): Promise<CredentialCheck> {
+  const endpoint = resolveEndpoint(ctx);
+  if (endpoint === undefined) return { ok: false, reason: "the credentials do not fit the Adyen schema" };
+  const result = await ctx.http.send({
+    method: "POST",
+    url: `${endpoint.baseUrl}/paymentMethods`,
+    headers: {
+      "X-API-Key": endpoint.credentials.apiKey,
+      "Idempotency-Key": await adyenIdempotencyKey(ctx.idempotencyKey),
+    },
+    json: { merchantAccount: endpoint.credentials.merchantAccount },
+    operation: "adyen.paymentMethods",
+  }, ctx.deadline);
+  if (result.kind !== "response") return { ok: false, reason: "Adyen could not be reached" };
+  if (result.status === 200) return { ok: true };
+  if (result.status === 401) return { ok: false, reason: "Adyen refused the API key" };
+  if (result.status === 403) return { ok: false, reason: "the API key may not use this merchant account" };
+  return { ok: false, reason: `Adyen answered HTTP ${result.status}` };
 }
 
 async function pay(input: PayInput, ctx: PspCallContext): Promise<PspOutcome> {

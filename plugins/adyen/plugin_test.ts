@@ -627,3 +627,21 @@ Deno.test("query() never turns a non-settling answer into a failure", async (t) 
     });
   }
 });
+
+pluginTest("verifyCredentials() accepts working credentials and names why others fail", async (world) => {
+  const credentials = world.context().credentials;
+  assertEquals(await plugin.verifyCredentials(world.context()), { ok: true });
+  assertEquals(
+    await plugin.verifyCredentials(world.context({ credentials: { ...credentials, apiKey: "nope" } })),
+    {
+      ok: false,
+      reason: "Adyen refused the API key",
+    },
+  );
+  assertEquals(
+    await plugin.verifyCredentials(
+      world.context({ credentials: { ...credentials, merchantAccount: OTHER_MERCHANT_ACCOUNT } }),
+    ),
+    { ok: false, reason: "the API key may not use this merchant account" },
+  );
+});

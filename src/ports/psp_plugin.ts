@@ -1,6 +1,20 @@
+/**
+ * The PSP plugin port, version 1: the stable public surface between the gateway core and a PSP plugin.
+ *
+ * A plugin is a translator. The core owns identity (references, idempotency keys), I/O (every HTTP exchange
+ * goes through `ctx.http`, which only reaches the hosts the manifest declares), secrets, retries, logging and
+ * the payment rules. A plugin turns core requests into its PSP's API calls and its PSP's answers into
+ * `PspOutcome`s. It never throws for anything the PSP says or does, and never mints an idempotency key.
+ *
+ * Breaking changes to this file bump `PLUGIN_API_VERSION`.
+ * @module
+ */
 import type { z } from "zod";
 import type { Money } from "../money/money.ts";
 import type { PspHttp } from "./psp_http.ts";
+
+/** The version of this port. A plugin states the version it implements in its manifest. */
+export const PLUGIN_API_VERSION = 1;
 
 /** Card data as decrypted from Genstore's ECIES package. Lives in memory for one PSP call only. */
 export interface CardDetails {
@@ -19,22 +33,35 @@ export interface RedirectAction {
   readonly data?: Readonly<Record<string, string>>;
 }
 
+/** A card the PSP stored for later payments (card-on-file), as the PSP describes it. */
+export interface StoredCard {
+  /** The PSP's token for the stored card (e.g. Adyen's storedPaymentMethodId). Never a PAN. */
+  readonly pspToken: string;
+  readonly brand?: string;
+  readonly last4?: string;
+  readonly expiryMonth?: string;
+  readonly expiryYear?: string;
+}
+
 /**
  * What the PSP told us, in core vocabulary. Plugins never throw for PSP answers; they return one of these.
- * - `succeeded`: the PSP did it (authorized, captured, voided or refunded, as asked).
+ * - `succeeded`: the PSP did it (authorized, captured, voided or refunded, as asked). Report the amount the
+ *   PSP confirmed when its answer carries one: the core refuses an answer for another amount or currency.
  * - `failed`: the PSP said no; final. `code` is a stable snake_case code such as `card_declined`.
- * - `requires_action`: the buyer must act (3DS, offsite page); `resume` is plugin state kept for continue().
+ * - `requires_action`: the buyer must act (3DS, offsite page); `resume` is plugin state kept for continue.
  * - `pending`: the PSP accepted the request and will tell the final result later (notification or query).
- * - `unknown`: sent, but the result is not known (timeout, 5xx, unparseable answer); only a query may settle it.
+ * - `unknown`: the result is not known (timeout, 5xx, unparseable answer, request maybe not even sent);
+ *   only a query may settle it. Never guess `failed` instead.
  */
 export type PspOutcome =
-  | { readonly kind: "succeeded"; readonly pspReference: string; readonly amount?: Money }
   | {
-    readonly kind: "failed";
-    readonly code: string;
-    readonly message: string;
-    readonly pspReference?: string;
+    readonly kind: "succeeded";
+    readonly pspReference: string;
+    readonly amount?: Money;
+    /** Present when the payment asked to store the card and the PSP stored it. */
+    readonly storedCard?: StoredCard;
   }
+  | { readonly kind: "failed"; readonly code: string; readonly message: string; readonly pspReference?: string }
   | {
     readonly kind: "requires_action";
     readonly redirect: RedirectAction;
@@ -48,13 +75,14 @@ export type PspOutcomeKind = PspOutcome["kind"];
 
 /** Everything a plugin operation needs besides its own input. The core builds it; the plugin never mints ids. */
 export interface PspCallContext {
-  /** Derived by the core from (shop, operation, attempt) and stored before the call; send it as the PSP's key. */
+  /** Derived by the core from the operation and the attempt, stored before the call: send it as the PSP's key. */
   readonly idempotencyKey: string;
   /** Absolute deadline (epoch ms) for the whole operation. */
   readonly deadline: number;
   /** The shop's credentials for this mode, already decrypted and validated against the plugin's schema. */
   readonly credentials: Readonly<Record<string, unknown>>;
   readonly test: boolean;
+  /** The only way to the network: it reaches only the manifest's hosts for this mode. */
   readonly http: PspHttp;
 }
 
@@ -64,7 +92,17 @@ export interface PayInput {
   readonly amount: Money;
   /** `sale` captures at once; `authorize` only reserves the funds. */
   readonly captureMode: "sale" | "authorize";
+  /** The card, for a card payment with card data. */
   readonly card?: CardDetails;
+  /** Card-on-file, first payment: also store the card for later payments under this shopper reference. */
+  readonly storeCard?: { readonly shopperReference: string };
+  /** Card-on-file, later payment: charge the stored card instead of card data. */
+  readonly storedCard?: {
+    readonly pspToken: string;
+    readonly shopperReference: string;
+    /** `customer`: the buyer is present (CIT); `merchant`: a merchant-initiated charge (MIT). */
+    readonly initiator: "customer" | "merchant";
+  };
   /** Gateway URL the PSP must send the buyer back to after a challenge or an offsite page. */
   readonly returnUrl: string;
   readonly shopper: {
@@ -97,7 +135,7 @@ export interface ModificationInput {
   readonly paymentAmount: Money;
 }
 
-/** Which earlier call to ask the PSP about. */
+/** Which earlier call to ask the PSP about. The context carries that call's idempotency key. */
 export interface QueryInput {
   /** `continue` is the call made after the buyer came back from a redirect. */
   readonly operation: "pay" | "continue" | "capture" | "void" | "refund";
@@ -127,42 +165,59 @@ export interface NotificationEvent {
 }
 
 export type NotificationParse =
-  | {
-    readonly kind: "events";
-    readonly events: readonly NotificationEvent[];
-    readonly acknowledgement: string;
-  }
+  | { readonly kind: "events"; readonly events: readonly NotificationEvent[]; readonly acknowledgement: string }
   | { readonly kind: "rejected"; readonly reason: string };
 
+export type CredentialCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** What a plugin can do. The core reads this; it never probes for optional methods. */
 export interface PluginCapabilities {
+  /** Authorize now, capture later. */
   readonly manualCapture: boolean;
+  /** Several partial captures of one authorization (else one capture, which releases the rest). */
   readonly multiplePartialCaptures: boolean;
+  /** Refunds below the captured amount, several of them. */
   readonly partialRefunds: boolean;
+  /** Cancel an authorization before capture. */
   readonly void: boolean;
+  /** 3-D Secure challenges (requires_action with a redirect, then continueAfterRedirect). */
   readonly threeDSecure: boolean;
+  /** Offsite payments: every payment answers requires_action with the PSP's hosted page. */
   readonly redirect: boolean;
+  /** query() can settle an unknown outcome. */
   readonly query: boolean;
+  /** The PSP sends notifications that parseNotification() understands. */
   readonly notifications: boolean;
+  /** storeCard and storedCard payments. */
+  readonly cardOnFile: boolean;
 }
 
 export interface PluginManifest {
   readonly id: string;
   readonly displayName: string;
+  /** The PLUGIN_API_VERSION this plugin implements. */
+  readonly pluginApi: number;
   readonly paymentMethods: readonly ("card" | "wallet" | "bank")[];
   readonly capabilities: PluginCapabilities;
-  /** Hosts the plugin may reach, live and test. */
+  /**
+   * Hosts the plugin may reach (`host` or `host:port`; a leading `*.` matches subdomains), per mode. A
+   * test-mode call can reach only the test hosts, a live call only the live hosts.
+   */
   readonly hosts: { readonly live: readonly string[]; readonly test: readonly string[] };
 }
 
 /**
- * The port every PSP plugin implements. Each operation receives the core-derived idempotency key and a
+ * The port every PSP plugin implements. Every operation receives the core-derived idempotency key and a
  * deadline in `ctx`, and returns a PspOutcome; none of them throws for anything the PSP says or does.
  */
 export interface PspPlugin {
   readonly manifest: PluginManifest;
-  /** Validates a shop's credentials for one mode (live or test). */
-  readonly credentialsSchema: z.ZodType<Record<string, unknown>>;
-  /** Pays (sale) or authorizes, with card data or a redirect. */
+  /** Validates a shop's credentials, per mode (they usually differ: test keys, test hosts). */
+  readonly credentials: {
+    readonly live: z.ZodType<Record<string, unknown>>;
+    readonly test: z.ZodType<Record<string, unknown>>;
+  };
+  /** Pays (sale) or authorizes: with card data, a stored card, or a redirect to the PSP's page. */
   pay(input: PayInput, ctx: PspCallContext): Promise<PspOutcome>;
   /** Continues after the buyer came back from a challenge or an offsite page. */
   continueAfterRedirect(input: ContinueInput, ctx: PspCallContext): Promise<PspOutcome>;
@@ -171,11 +226,10 @@ export interface PspPlugin {
   refund(input: ModificationInput, ctx: PspCallContext): Promise<PspOutcome>;
   /** Asks the PSP for the truth about an earlier call, with that call's idempotency key in ctx. */
   query(input: QueryInput, ctx: PspCallContext): Promise<PspOutcome>;
-  /** Verifies and parses a PSP notification; a forged or unsigned one is rejected. */
-  parseNotification(
-    raw: RawNotification,
-    credentials: Readonly<Record<string, unknown>>,
-  ): Promise<NotificationParse>;
-  /** Extracts the routing key (e.g. merchant account) to find which shop's credentials verify a notification. */
+  /** Checks with the PSP that the credentials in ctx work (account authorization, the admin CLI). */
+  verifyCredentials(ctx: PspCallContext): Promise<CredentialCheck>;
+  /** Verifies and parses a PSP notification; a forged or unsigned one is rejected, never trusted. */
+  parseNotification(raw: RawNotification, credentials: Readonly<Record<string, unknown>>): Promise<NotificationParse>;
+  /** The merchant references a notification names (unverified), so the core can find whose credentials verify it. */
   notificationReferences(raw: RawNotification): readonly string[];
 }

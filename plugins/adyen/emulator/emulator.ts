@@ -238,6 +238,22 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     return body;
   }
 
+  /** POST /paymentMethods: the methods a merchant account offers (the plugin uses it to verify credentials). */
+  function handlePaymentMethods(caller: Caller, body: Json): Outcome {
+    const merchantAccount = merchantAccountOf(body);
+    if (!merchantAccount.ok) return { kind: "rejected", error: merchantAccount.error };
+    if (!caller.accounts.some((account) => account.merchantAccount === merchantAccount.value)) {
+      return { kind: "rejected", error: invalidMerchantAccount() };
+    }
+    return {
+      kind: "answered",
+      answer: {
+        status: 200,
+        body: { paymentMethods: [{ type: "scheme", name: "Cards", brands: ["visa", "mc", "amex"] }] },
+      },
+    };
+  }
+
   function handlePayment(caller: Caller, body: Json): Outcome {
     const merchantAccount = merchantAccountOf(body);
     if (!merchantAccount.ok) return { kind: "rejected", error: merchantAccount.error };
@@ -513,6 +529,7 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     ? new Hono()
     : new Hono().basePath(options.basePath.replace(/\/+$/, ""));
 
+  app.post("/v71/paymentMethods", (c) => api(c.req.raw, handlePaymentMethods));
   app.post("/v71/payments", (c) => api(c.req.raw, handlePayment));
   app.post("/v71/payments/details", (c) => api(c.req.raw, handleDetails));
   app.post(
