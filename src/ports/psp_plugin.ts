@@ -61,7 +61,12 @@ export type PspOutcome =
     /** Present when the payment asked to store the card and the PSP stored it. */
     readonly storedCard?: StoredCard;
   }
-  | { readonly kind: "failed"; readonly code: string; readonly message: string; readonly pspReference?: string }
+  | {
+    readonly kind: "failed";
+    readonly code: string;
+    readonly message: string;
+    readonly pspReference?: string;
+  }
   | {
     readonly kind: "requires_action";
     readonly redirect: RedirectAction;
@@ -165,7 +170,11 @@ export interface NotificationEvent {
 }
 
 export type NotificationParse =
-  | { readonly kind: "events"; readonly events: readonly NotificationEvent[]; readonly acknowledgement: string }
+  | {
+    readonly kind: "events";
+    readonly events: readonly NotificationEvent[];
+    readonly acknowledgement: string;
+  }
   | { readonly kind: "rejected"; readonly reason: string };
 
 export type CredentialCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -229,7 +238,10 @@ export interface PspPlugin {
   /** Checks with the PSP that the credentials in ctx work (account authorization, the admin CLI). */
   verifyCredentials(ctx: PspCallContext): Promise<CredentialCheck>;
   /** Verifies and parses a PSP notification; a forged or unsigned one is rejected, never trusted. */
-  parseNotification(raw: RawNotification, credentials: Readonly<Record<string, unknown>>): Promise<NotificationParse>;
+  parseNotification(
+    raw: RawNotification,
+    credentials: Readonly<Record<string, unknown>>,
+  ): Promise<NotificationParse>;
   /** The merchant references a notification names (unverified), so the core can find whose credentials verify it. */
   notificationReferences(raw: RawNotification): readonly string[];
 }
