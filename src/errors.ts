@@ -16,6 +16,8 @@ export const REJECTIONS = {
   card_unreadable: "The encrypted card data could not be decrypted",
   payment_method_not_supported: "This extension does not support the requested payment method",
   authentication_abandoned: "The buyer did not complete the authentication in time",
+  card_token_not_found: "No stored card with this token for this shop, extension and mode",
+  card_on_file_not_supported: "This extension's PSP does not store cards",
 } as const;
 
 export type RejectionCode = keyof typeof REJECTIONS;

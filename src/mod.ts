@@ -33,6 +33,7 @@ export type {
 } from "./payment/operation.ts";
 export { shopOfReference } from "./payment/operation.ts";
 export type { Incident } from "./payment/incident.ts";
+export type { CardToken } from "./payment/card_token.ts";
 export type { CaptureMode, Payment, StoredCardSummary } from "./payment/payment.ts";
 export type { OperationStatus } from "./payment/operation_machine.ts";
 export type { PaymentState } from "./payment/payment_machine.ts";

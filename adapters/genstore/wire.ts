@@ -41,6 +41,10 @@ const paymentMethodData = z.looseObject({
   suit: z.string().max(256).optional(),
   salt: z.string().max(256).optional(),
   returnUrl: z.url({ protocol: /^https?$/, error: "returnUrl must be an http(s) URL" }).max(2048).optional(),
+  // Card-on-file (this gateway's extension of the protocol, contract section 5).
+  storeCard: z.unknown().optional(),
+  cardToken: z.string().regex(/^ct_[a-z2-7]{20}$/, "cardToken is not a token this gateway issued").optional(),
+  initiator: z.enum(["customer", "merchant"], { error: "initiator must be customer or merchant" }).optional(),
 });
 
 export const PAYMENT_REQUEST = z.looseObject({

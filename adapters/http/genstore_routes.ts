@@ -118,10 +118,17 @@ async function paymentOutcome(
   }
   const data = body.paymentMethod.data as Record<string, unknown>;
   const card = readEncryptedCard(data);
-  if (card === undefined) {
+  const cardToken = body.paymentMethod.data.cardToken;
+  if (card !== undefined && cardToken !== undefined) {
+    return invalidRequest(c, [{
+      path: "paymentMethod.data.cardToken",
+      message: "Send either the encrypted card or a cardToken, not both",
+    }]);
+  }
+  if (card === undefined && cardToken === undefined) {
     return invalidRequest(c, [{
       path: "paymentMethod.data",
-      message: "A card payment needs cipherText, iv, ephemeralPublicKey, suit and salt",
+      message: "A card payment needs cipherText, iv, ephemeralPublicKey, suit and salt, or a cardToken",
     }]);
   }
   return await startPayment(deps.gateway, {
@@ -139,6 +146,10 @@ async function paymentOutcome(
       email: body.customer?.email,
     },
     description: body.purchaseInfo?.description,
+    storeCard: isTrueFlag(body.paymentMethod.data.storeCard),
+    cardToken: cardToken === undefined
+      ? undefined
+      : { token: cardToken, initiator: body.paymentMethod.data.initiator ?? "customer" },
     fingerprint: print,
   });
 }

@@ -5,7 +5,7 @@ import { type Row, toInt, toIso, toJson, toMillis } from "./sql_client.ts";
 
 export const PAYMENT_COLUMNS = `shop, payment_id, extension, plugin, test, reference, currency, amount_minor,
   capture_mode, state, psp_reference, authorized_minor, captured_minor, refunded_minor, capture_pending_minor,
-  refund_pending_minor, void_pending, genstore_return_url, resume, redirect, return_params, card`;
+  refund_pending_minor, void_pending, genstore_return_url, resume, redirect, return_params, card, store_card`;
 
 export function paymentFromRow(row: Row): Payment {
   const currency = String(row.currency);
@@ -31,6 +31,7 @@ export function paymentFromRow(row: Row): Payment {
     redirect: toJson(row.redirect),
     returnParams: toJson(row.return_params),
     card: toJson(row.card),
+    storeCard: toJson(row.store_card),
   };
 }
 
@@ -59,6 +60,7 @@ export function paymentValues(p: Payment): Record<string, unknown> {
     redirect: jsonParam(p.redirect),
     return_params: jsonParam(p.returnParams),
     card: jsonParam(p.card),
+    store_card: jsonParam(p.storeCard),
   };
 }
 
@@ -142,6 +144,7 @@ export const COLUMN_CASTS: Readonly<Record<string, string>> = {
   redirect: "::jsonb",
   return_params: "::jsonb",
   card: "::jsonb",
+  store_card: "::jsonb",
   next_check_at: "::timestamptz",
   created_at: "::timestamptz",
   updated_at: "::timestamptz",

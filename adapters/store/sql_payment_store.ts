@@ -1,5 +1,6 @@
 import type {
   CallbackMessage,
+  CardToken,
   Incident,
   Operation,
   OperationKey,
@@ -36,6 +37,7 @@ const PAYMENT_UPDATABLE = [
   "redirect",
   "return_params",
   "card",
+  "store_card",
 ];
 const OPERATION_UPDATABLE = [
   "answer",
@@ -94,6 +96,30 @@ export function createSqlPaymentStore(client: SqlClient, options: SqlPaymentStor
         ],
       );
       return rows.length === 0 ? undefined : paymentFromRow(rows[0]);
+    },
+    async findCardToken(shop: string, token: string): Promise<CardToken | undefined> {
+      const rows = await client.query(
+        `SELECT shop, token, extension, plugin, test, psp_token, shopper_reference, brand, last4, expiry_month,
+           expiry_year, payment_id FROM card_tokens WHERE shop = $1 AND token = $2`,
+        [shop, token],
+      );
+      if (rows.length === 0) return undefined;
+      const row = rows[0];
+      const optional = (value: unknown) => value === null || value === undefined ? undefined : String(value);
+      return {
+        shop: String(row.shop),
+        token: String(row.token),
+        extension: String(row.extension),
+        plugin: String(row.plugin),
+        test: Boolean(row.test),
+        pspToken: String(row.psp_token),
+        shopperReference: String(row.shopper_reference),
+        brand: optional(row.brand),
+        last4: optional(row.last4),
+        expiryMonth: optional(row.expiry_month),
+        expiryYear: optional(row.expiry_year),
+        paymentId: String(row.payment_id),
+      };
     },
     async findOperationByReference(shop: string, reference: string): Promise<Operation | undefined> {
       const rows = await client.query(
@@ -189,6 +215,26 @@ function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx {
       onQueued();
     },
     recordOperatorAction: (action: OperatorAction) => insertOperatorAction(tx, action),
+    async insertCardToken(token: CardToken) {
+      await tx.query(
+        `INSERT INTO card_tokens (shop, token, extension, plugin, test, psp_token, shopper_reference, brand, last4,
+           expiry_month, expiry_year, payment_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [
+          token.shop,
+          token.token,
+          token.extension,
+          token.plugin,
+          token.test,
+          token.pspToken,
+          token.shopperReference,
+          token.brand ?? null,
+          token.last4 ?? null,
+          token.expiryMonth ?? null,
+          token.expiryYear ?? null,
+          token.paymentId,
+        ],
+      );
+    },
     async recordIncident(incident: Incident) {
       await tx.query(
         `INSERT INTO incidents (shop, kind, operation_kind, operation_id, reference, reported, psp_says,

@@ -53,6 +53,8 @@ export interface Payment {
   /** Parameters the buyer brought back to the return URL, kept so that an unanswered continue can be asked about. */
   readonly returnParams?: Readonly<Record<string, string>>;
   readonly card?: StoredCardSummary;
+  /** Card-on-file: store the card under this shopper reference when the payment succeeds. */
+  readonly storeCard?: { readonly shopperReference: string };
 }
 
 /** What a plugin can do, as far as the payment rules care. */

@@ -1,3 +1,4 @@
+import type { CardToken } from "../payment/card_token.ts";
 import type { Incident } from "../payment/incident.ts";
 import type { CallbackMessage, Operation, OperationKey } from "../payment/operation.ts";
 import type { Payment } from "../payment/payment.ts";
@@ -28,6 +29,8 @@ export interface PaymentTx {
   recordIncident(incident: Incident): Promise<void>;
   /** Keeps an operator's action with its reason, in the same transaction as its effect. */
   recordOperatorAction(action: OperatorAction): Promise<void>;
+  /** Stores a new card-on-file token. */
+  insertCardToken(token: CardToken): Promise<void>;
 }
 
 export interface LockedOperation {
@@ -41,6 +44,8 @@ export interface PaymentStore {
   findOperation(key: OperationKey): Promise<Operation | undefined>;
   findPayment(shop: string, paymentId: string): Promise<Payment | undefined>;
   findOperationByReference(shop: string, reference: string): Promise<Operation | undefined>;
+  /** A card-on-file token of a shop, or undefined. */
+  findCardToken(shop: string, token: string): Promise<CardToken | undefined>;
   /**
    * Claims open operations whose next check is due: pushes their next check `leaseMs` ahead and counts the
    * check, so that several gateway processes never check one operation at the same time.

@@ -1,5 +1,7 @@
 import { incidentFor } from "../payment/incident.ts";
+import type { CardToken } from "../payment/card_token.ts";
 import type { Operation, OperationAnswer, OperationKey } from "../payment/operation.ts";
+import type { Payment } from "../payment/payment.ts";
 import type { PspOutcome } from "../ports/psp_plugin.ts";
 import type { OperatorAction } from "../ports/review_store.ts";
 import { type GatewayDeps, pluginOf } from "./deps.ts";
@@ -57,7 +59,8 @@ export async function recordOutcome(
       throw new Error(`Cannot record an outcome without its payment: ${operation.reference}`);
     }
     const checked = checkAnsweredAmount(operation, outcome);
-    const settled = settle(operation, payment, checked, {
+    const cardToken = newCardToken(deps, operation, payment, checked);
+    const settled = settle(operation, cardToken === undefined ? payment : withCard(payment, cardToken), checked, {
       now,
       rules: pluginOf(deps, payment.plugin).manifest.capabilities,
       nextCheckAt: nextCheckAt(deps, operation, checked, now),
@@ -95,6 +98,7 @@ export async function recordOutcome(
         answer: answerOf(next, settled.value.payment, redirectPageUrl(deps, payment.reference)),
       };
     }
+    if (cardToken !== undefined && next.status === "succeeded") await tx.insertCardToken(cardToken);
     await tx.savePayment(settled.value.payment);
     await tx.saveOperation(next);
     if (options.action !== undefined) await tx.recordOperatorAction(options.action);
@@ -111,6 +115,48 @@ export async function recordOutcome(
     });
     return next;
   });
+}
+
+/**
+ * Card-on-file: a successful payment that asked to store the card, and whose PSP stored it, gets a gateway
+ * token for Genstore. The PSP's token stays inside the gateway.
+ */
+function newCardToken(
+  deps: GatewayDeps,
+  operation: Operation,
+  payment: Payment,
+  outcome: PspOutcome,
+): CardToken | undefined {
+  if (operation.kind !== "payment" || outcome.kind !== "succeeded") return undefined;
+  if (payment.storeCard === undefined || outcome.storedCard === undefined) return undefined;
+  const card = outcome.storedCard;
+  return {
+    shop: payment.shop,
+    token: `ct_${deps.ids.token()}`,
+    extension: payment.extension,
+    plugin: payment.plugin,
+    test: payment.test,
+    pspToken: card.pspToken,
+    shopperReference: payment.storeCard.shopperReference,
+    brand: card.brand,
+    last4: card.last4,
+    expiryMonth: card.expiryMonth,
+    expiryYear: card.expiryYear,
+    paymentId: payment.paymentId,
+  };
+}
+
+function withCard(payment: Payment, token: CardToken): Payment {
+  return {
+    ...payment,
+    card: {
+      token: token.token,
+      brand: token.brand,
+      last4: token.last4,
+      expiryMonth: token.expiryMonth,
+      expiryYear: token.expiryYear,
+    },
+  };
 }
 
 /**

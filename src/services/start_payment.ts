@@ -1,5 +1,6 @@
-import { rejection } from "../errors.ts";
+import { type Rejection, rejection } from "../errors.ts";
 import type { Money } from "../money/money.ts";
+import type { CardToken } from "../payment/card_token.ts";
 import { type Operation, type OperationKey, pspIdempotencyKey } from "../payment/operation.ts";
 import { type CaptureMode, newPayment, type Payment } from "../payment/payment.ts";
 import type { EncryptedCard } from "../ports/card_decryptor.ts";
@@ -23,6 +24,10 @@ export interface StartPayment {
   readonly genstoreReturnUrl?: string;
   readonly shopper: PayInput["shopper"];
   readonly description?: string;
+  /** Card-on-file, first payment: store the card and give Genstore a token for it. */
+  readonly storeCard?: boolean;
+  /** Card-on-file, later payment: charge the card stored under this gateway token. */
+  readonly cardToken?: { readonly token: string; readonly initiator: "customer" | "merchant" };
   /** Identifies the request body, to tell a retry from a conflicting reuse of the id. */
   readonly fingerprint: string;
 }
@@ -64,18 +69,20 @@ export async function startPayment(deps: GatewayDeps, command: StartPayment): Pr
     amount: command.amount,
     captureMode: command.captureMode,
     genstoreReturnUrl: command.genstoreReturnUrl,
+    storeCard: command.storeCard ? { shopperReference: `${binding.shop}.${deps.ids.token()}` } : undefined,
   });
+  const stored = await storedCardOf(deps, command);
+  const refusal = credentials === undefined
+    ? rejection("account_not_configured", modeMessage(command.test))
+    : stored.kind === "refused"
+    ? stored.rejection
+    : undefined;
 
   const begun = await deps.store.transaction(async (tx) => {
     const inserted = await tx.insertOperation(draft);
     if (!inserted.created) return { kind: "duplicate", existing: inserted.operation } as const;
-    if (credentials === undefined) {
-      const refused = reject(
-        draft,
-        payment,
-        rejection("account_not_configured", modeMessage(command.test)),
-        now,
-      );
+    if (refusal !== undefined) {
+      const refused = reject(draft, payment, refusal, now);
       await tx.savePayment(refused.payment ?? payment, true);
       await tx.saveOperation({ ...refused.operation, answer: { error: refused.callback.error } });
       await tx.enqueueCallback(binding.shop, refused.callback);
@@ -87,11 +94,11 @@ export async function startPayment(deps: GatewayDeps, command: StartPayment): Pr
   if (begun.kind === "refused") return { kind: "answered", answer: begun.answer, replayed: false };
   if (begun.kind === "duplicate") {
     return await answerDuplicate(deps, key, command.fingerprint, begun.existing, async (operation) => {
-      const stored = await deps.store.findPayment(key.shop, key.operationId);
-      if (stored === undefined || credentials === undefined) {
+      const storedPayment = await deps.store.findPayment(key.shop, key.operationId);
+      if (storedPayment === undefined || credentials === undefined || stored.kind === "refused") {
         throw new Error("Cannot resume a payment without it");
       }
-      return await pay(deps, command, operation, stored, credentials);
+      return await pay(deps, command, operation, storedPayment, credentials, stored);
     });
   }
   deps.failpoints.reach("after_request_stored");
@@ -103,7 +110,7 @@ export async function startPayment(deps: GatewayDeps, command: StartPayment): Pr
     test: command.test,
     captureMode: command.captureMode,
   });
-  return await pay(deps, command, draft, payment, credentials!);
+  return await pay(deps, command, draft, payment, credentials!, stored);
 }
 
 /** Decrypts the card and calls the PSP with the operation's stored idempotency key, within the budget. */
@@ -113,9 +120,10 @@ async function pay(
   operation: Operation,
   payment: Payment,
   credentials: Readonly<Record<string, unknown>>,
+  stored: StoredCardLookup,
 ): Promise<RequestOutcome> {
   const key: OperationKey = { shop: operation.shop, kind: "payment", operationId: operation.operationId };
-  const card = await openCard(deps, command, key);
+  const card = stored.kind === "token" ? undefined : await openCard(deps, command, key);
   if (card === "refused") return { kind: "answered", answer: await settleAnswer(deps, key), replayed: false };
   const plugin = pluginOf(deps, payment.plugin);
   const ctx = callContext(deps, payment, credentials, operation.pspIdempotencyKey, operation.reference);
@@ -125,6 +133,14 @@ async function pay(
       amount: payment.amount,
       captureMode: payment.captureMode,
       card,
+      storeCard: payment.storeCard,
+      storedCard: stored.kind === "token"
+        ? {
+          pspToken: stored.token.pspToken,
+          shopperReference: stored.token.shopperReference,
+          initiator: command.cardToken?.initiator ?? "customer",
+        }
+        : undefined,
       returnUrl: returnUrl(deps, operation.reference),
       shopper: command.shopper,
       description: command.description,
@@ -140,6 +156,27 @@ async function pay(
     () => settleAnswer(deps, key),
   );
   return { kind: "answered", answer, replayed: false };
+}
+
+type StoredCardLookup =
+  | { readonly kind: "none" }
+  | { readonly kind: "token"; readonly token: CardToken }
+  | { readonly kind: "refused"; readonly rejection: Rejection };
+
+/**
+ * Card-on-file needs a plugin that stores cards; a token must belong to this shop, extension and mode (a
+ * token of another shop is simply not found: tokens never cross shops).
+ */
+async function storedCardOf(deps: GatewayDeps, command: StartPayment): Promise<StoredCardLookup> {
+  const wantsCardOnFile = command.storeCard === true || command.cardToken !== undefined;
+  if (wantsCardOnFile && !pluginOf(deps, command.binding.plugin).manifest.capabilities.cardOnFile) {
+    return { kind: "refused", rejection: rejection("card_on_file_not_supported") };
+  }
+  if (command.cardToken === undefined) return { kind: "none" };
+  const token = await deps.store.findCardToken(command.binding.shop, command.cardToken.token);
+  const usable = token !== undefined && token.extension === command.binding.extension &&
+    token.test === command.test && token.plugin === command.binding.plugin;
+  return usable ? { kind: "token", token } : { kind: "refused", rejection: rejection("card_token_not_found") };
 }
 
 function modeMessage(test: boolean): string {
