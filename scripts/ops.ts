@@ -45,6 +45,8 @@ function reasonOf(args: string[]): string {
   return reason;
 }
 
+let stopPlugins = () => {};
+
 async function main(args: string[]): Promise<void> {
   const command = args.shift();
   if (command === undefined || command === "help" || command === "--help") {
@@ -57,7 +59,11 @@ async function main(args: string[]): Promise<void> {
   try {
     await migrate(db);
     const logger = createJsonLogger({ level: "warn", write: (line) => console.error(line) });
-    const { deps, outbox, review } = await buildGatewayDeps(config, db, { logger, appUrl: config.appUrl });
+    const { deps, outbox, review, plugins } = await buildGatewayDeps(config, db, {
+      logger,
+      appUrl: config.appUrl,
+    });
+    stopPlugins = () => plugins.forEach((plugin) => plugin.terminate());
     const now = Date.now();
     switch (command) {
       case "metrics":
@@ -160,6 +166,7 @@ async function main(args: string[]): Promise<void> {
         throw new UsageError(`Unknown command ${command}`);
     }
   } finally {
+    stopPlugins();
     await db.close();
   }
 }

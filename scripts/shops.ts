@@ -15,9 +15,10 @@
  */
 import { ConfigError, loadConfig } from "../adapters/config/config.ts";
 import { createSecretBox } from "../adapters/crypto/secret_box.ts";
-import { bundledPlugins, openDatabase } from "../adapters/server/gateway.ts";
+import { loadPlugins, openDatabase } from "../adapters/server/gateway.ts";
+import type { WorkerPlugin } from "../adapters/plugins/worker_host.ts";
 import { migrate } from "../adapters/store/migrate.ts";
-import { createSqlShopStore } from "../adapters/store/sql_shop_store.ts";
+import { createSqlShopStore, type ShopStore } from "../adapters/store/sql_shop_store.ts";
 
 const USAGE = `usage:
   deno task shops list
@@ -47,7 +48,7 @@ function handle(value: string | undefined): string {
 
 async function readCredentials(
   source: string,
-  plugin: string,
+  plugin: WorkerPlugin,
   mode: "live" | "test",
 ): Promise<Record<string, unknown>> {
   const text = source === "-"
@@ -59,16 +60,37 @@ async function readCredentials(
   } catch {
     throw new UsageError(`The credentials in ${source} are not JSON`);
   }
-  const schema = bundledPlugins().get(plugin)!.credentials[mode];
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    // Name the fields, never the values: they are secrets.
-    const fields = parsed.error.issues.map((issue) =>
-      `${issue.path.join(".") || "(root)"}: ${issue.message}`
+  // The plugin's own schema decides; its issues name the fields, never the values (they are secrets).
+  const checked = await plugin.validateCredentials(mode, json);
+  if (!checked.ok) {
+    throw new UsageError(
+      `The credentials in ${source} do not fit plugin ${plugin.manifest.id}: ${checked.issues.join("; ")}`,
     );
-    throw new UsageError(`The credentials in ${source} do not fit plugin ${plugin}: ${fields.join("; ")}`);
   }
-  return parsed.data;
+  return { ...checked.credentials };
+}
+
+/** Binds an extension; a mode not given keeps its current credentials (when the plugin stays the same). */
+async function bindExtension(
+  shops: ShopStore,
+  request: { shop: string; extension: string; plugin: WorkerPlugin; liveFile?: string; testFile?: string },
+): Promise<void> {
+  const { shop, extension, plugin, liveFile, testFile } = request;
+  if (liveFile === undefined && testFile === undefined) {
+    throw new UsageError("bind needs --live and/or --test");
+  }
+  if ((await shops.list()).every((s) => s.shop !== shop)) {
+    throw new UsageError(`No shop ${shop}; add it first`);
+  }
+  const current = await shops.findBinding(shop, extension);
+  const kept = current?.plugin === plugin.manifest.id ? current : undefined;
+  await shops.bind({
+    shop,
+    extension,
+    plugin: plugin.manifest.id,
+    live: liveFile === undefined ? kept?.live : await readCredentials(liveFile, plugin, "live"),
+    test: testFile === undefined ? kept?.test : await readCredentials(testFile, plugin, "test"),
+  });
 }
 
 async function main(args: string[]): Promise<void> {
@@ -126,25 +148,16 @@ async function main(args: string[]): Promise<void> {
         if (extension === undefined || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(extension)) {
           throw new UsageError("bind needs an extension name such as card");
         }
-        if (plugin === undefined || !bundledPlugins().has(plugin)) {
-          throw new UsageError(`bind needs a plugin: ${[...bundledPlugins().keys()].join(", ")}`);
+        const plugins = await loadPlugins();
+        const loaded = plugin === undefined ? undefined : plugins.get(plugin);
+        try {
+          if (loaded === undefined) {
+            throw new UsageError(`bind needs a plugin: ${[...plugins.keys()].join(", ")}`);
+          }
+          await bindExtension(shops, { shop, extension, plugin: loaded, liveFile, testFile });
+        } finally {
+          for (const worker of plugins.values()) worker.terminate();
         }
-        if (liveFile === undefined && testFile === undefined) {
-          throw new UsageError("bind needs --live and/or --test");
-        }
-        if ((await shops.list()).every((s) => s.shop !== shop)) {
-          throw new UsageError(`No shop ${shop}; add it first`);
-        }
-        // A mode not given keeps its current credentials (when the plugin stays the same).
-        const current = await shops.findBinding(shop, extension);
-        const kept = current?.plugin === plugin ? current : undefined;
-        await shops.bind({
-          shop,
-          extension,
-          plugin,
-          live: liveFile === undefined ? kept?.live : await readCredentials(liveFile, plugin, "live"),
-          test: testFile === undefined ? kept?.test : await readCredentials(testFile, plugin, "test"),
-        });
         console.log(`Extension ${extension} of ${shop} bound to ${plugin}.`);
         return;
       }

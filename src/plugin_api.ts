@@ -21,8 +21,9 @@ export type {
   RedirectAction,
   StoredCard,
 } from "./ports/psp_plugin.ts";
-export { PLUGIN_API_VERSION } from "./ports/psp_plugin.ts";
 export type { PspHttp, PspHttpRequest, PspHttpResult } from "./ports/psp_http.ts";
 export type { Money } from "./money/money.ts";
 export { formatAmount } from "./money/money.ts";
 export { currencyExponent } from "./money/currency.ts";
+export { inProcess, PLUGIN_API_VERSION } from "./ports/psp_plugin.ts";
+export type { CredentialValidation, LoadedPlugin } from "./ports/psp_plugin.ts";

@@ -35,6 +35,8 @@ export interface GatewayConfig {
   readonly outboxLeaseMs: number;
   /** Bearer token of the admin routes; undefined disables them. */
   readonly operatorToken?: string;
+  /** Hosts every plugin may reach in test mode besides its declared test hosts (dev: the loopback emulators). */
+  readonly pspExtraTestHosts: readonly string[];
   /** A crash point for tests (GATEWAY_FAILPOINT). */
   readonly failpoint?: string;
   readonly logLevel: "info" | "warn" | "error";
@@ -139,6 +141,8 @@ export async function loadConfig(env: Env = (name) => Deno.env.get(name)): Promi
         ? undefined
         : (await devSecret("OPERATOR_TOKEN", (s) => s.operatorToken ?? "")) || undefined),
     failpoint: env("GATEWAY_FAILPOINT") || undefined,
+    pspExtraTestHosts: (env("PSP_EXTRA_TEST_HOSTS") ?? (production ? "" : "127.0.0.1:*,localhost:*"))
+      .split(",").map((host) => host.trim()).filter((host) => host !== ""),
     logLevel: logLevel(env("LOG_LEVEL"), problems),
     generated,
   };

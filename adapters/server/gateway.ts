@@ -4,14 +4,12 @@
  * @module
  */
 import type { Hono } from "hono";
-import { createAdyenPlugin } from "../../plugins/adyen/mod.ts";
 import { type AdyenEmulator, createAdyenEmulator } from "../../plugins/adyen/emulator/mod.ts";
 import {
   type BackgroundWork,
   DEFAULT_CALLBACK_POLICY,
   type GatewayDeps,
   type Logger,
-  type PspPlugin,
   reconcileDue,
 } from "../../src/mod.ts";
 import type { GatewayConfig } from "../config/config.ts";
@@ -34,6 +32,9 @@ import type { SqlClient } from "../store/sql_client.ts";
 import { createSqlOutboxStore } from "../store/sql_outbox_store.ts";
 import { createSqlPaymentStore } from "../store/sql_payment_store.ts";
 import { createSqlReviewStore } from "../store/sql_review_store.ts";
+import { guardHosts } from "../plugins/host_guard.ts";
+import { loadPluginConfig, type PluginConfig } from "../plugins/plugin_config.ts";
+import { loadPluginInWorker, type WorkerPlugin } from "../plugins/worker_host.ts";
 import { createSqlShopStore, type ShopStore } from "../store/sql_shop_store.ts";
 import { seedDemoShop } from "./seed.ts";
 
@@ -60,14 +61,13 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-/** The plugins this build bundles, by id. */
-export function bundledPlugins(): Map<string, PspPlugin> {
-  const adyen = createAdyenPlugin();
-  return new Map([[adyen.manifest.id, adyen]]);
+/** The plugins of plugins.json, each isolated in its own worker. */
+export async function loadPlugins(config?: PluginConfig): Promise<Map<string, WorkerPlugin>> {
+  const { plugins } = config ?? await loadPluginConfig();
+  const loaded = new Map<string, WorkerPlugin>();
+  for (const entry of plugins.values()) loaded.set(entry.id, await loadPluginInWorker(entry));
+  return loaded;
 }
-
-/** Extensions served by default, each bound per shop to one plugin. */
-export const DEFAULT_EXTENSIONS = new Set(["card"]);
 
 export async function openDatabase(config: GatewayConfig, memory = false): Promise<SqlClient> {
   if (config.databaseUrl !== undefined) return connectPostgres(config.databaseUrl);
@@ -76,7 +76,7 @@ export async function openDatabase(config: GatewayConfig, memory = false): Promi
   return await openPglite(`${config.dataDir}/db`);
 }
 
-/** The stores and core dependencies over one database, for the server and the operator CLIs. */
+/** The stores, plugins and core dependencies over one database, for the server and the operator CLIs. */
 export async function buildGatewayDeps(
   config: GatewayConfig,
   db: SqlClient,
@@ -89,23 +89,40 @@ export async function buildGatewayDeps(
 ) {
   const { logger } = options;
   const shops = createSqlShopStore(db, createSecretBox(config.masterKey));
+  const pluginConfig = await loadPluginConfig();
+  const plugins = await loadPlugins(pluginConfig);
+  // A call reaches only the plugin's declared hosts for its mode (plus, in test mode, the dev extras).
+  const allowedHosts = (plugin: string, test: boolean): readonly string[] => {
+    const hosts = plugins.get(plugin)?.manifest.hosts;
+    return test ? [...(hosts?.test ?? []), ...config.pspExtraTestHosts] : hosts?.live ?? [];
+  };
   const deps: GatewayDeps = {
     store: createSqlPaymentStore(db, { onCallbackQueued: options.onCallbackQueued }),
     shops,
-    plugins: bundledPlugins(),
+    plugins,
     pspHttp: (labels) =>
-      createFetchPspHttp({
-        logger,
-        context: { ...labels },
-        // Every PSP exchange joins the shop's audit chain, scrubbed to method, host, status and duration.
-        onExchange: (summary) =>
-          appendAudit(db, {
+      guardHosts(
+        createFetchPspHttp({
+          logger,
+          context: {
             shop: labels.shop,
-            kind: "psp.exchange",
-            subject: labels.reference,
-            payload: summary,
-          }),
-      }),
+            extension: labels.extension,
+            plugin: labels.plugin,
+            reference: labels.reference,
+          },
+          // Every PSP exchange joins the shop's audit chain, scrubbed to method, host, status and duration.
+          onExchange: (summary) =>
+            appendAudit(db, {
+              shop: labels.shop,
+              kind: "psp.exchange",
+              subject: labels.reference,
+              payload: summary,
+            }),
+        }),
+        allowedHosts(labels.plugin, labels.test),
+        logger,
+        labels.plugin,
+      ),
     decryptor: await createEciesDecryptor({
       privateKeys: config.eciesPrivateKeys,
       hkdfInfo: config.eciesHkdfInfo,
@@ -127,7 +144,14 @@ export async function buildGatewayDeps(
     background: options.background ?? createBackgroundWork(),
     failpoints: createFailpoints(config.failpoint, logger),
   };
-  return { deps, shops, outbox: createSqlOutboxStore(db), review: createSqlReviewStore(db) };
+  return {
+    deps,
+    shops,
+    plugins,
+    extensions: new Set(pluginConfig.extensions.keys()),
+    outbox: createSqlOutboxStore(db),
+    review: createSqlReviewStore(db),
+  };
 }
 
 export async function startGateway(
@@ -154,7 +178,7 @@ export async function startGateway(
   const port = server.addr.port;
   const url = config.port === 0 && !Deno.env.get("APP_URL") ? `http://${config.host}:${port}` : config.appUrl;
   const dev = config.mode === "dev";
-  const { deps, shops, outbox, review } = await buildGatewayDeps(config, db, {
+  const { deps, shops, outbox, review, plugins, extensions } = await buildGatewayDeps(config, db, {
     logger,
     appUrl: url,
     background,
@@ -179,7 +203,7 @@ export async function startGateway(
   const app: Hono = createApp({
     gateway: deps,
     clientSecret: config.clientSecret,
-    extensions: DEFAULT_EXTENSIONS,
+    extensions,
     ready: () => migrationsDone(db),
     admin: { gateway: deps, outbox, review, operatorToken: config.operatorToken },
     logger,
@@ -255,6 +279,7 @@ export async function startGateway(
       reconcileStop.abort();
       await reconciler;
       await worker.stop();
+      for (const plugin of plugins.values()) plugin.terminate();
       await db.close();
     },
   };

@@ -245,3 +245,52 @@ export interface PspPlugin {
   /** The merchant references a notification names (unverified), so the core can find whose credentials verify it. */
   notificationReferences(raw: RawNotification): readonly string[];
 }
+
+export type CredentialValidation =
+  | { readonly ok: true; readonly credentials: Readonly<Record<string, unknown>> }
+  | { readonly ok: false; readonly issues: readonly string[] };
+
+/**
+ * A plugin as the core holds it once loaded: in process, or isolated in a worker without permissions. Its
+ * code only runs behind this interface, so every call is asynchronous and credentials are validated by the
+ * plugin's own schemas wherever the plugin runs.
+ */
+export interface LoadedPlugin {
+  readonly manifest: PluginManifest;
+  /** Validates credentials for one mode with the plugin's schema; issues name fields, never values. */
+  validateCredentials(mode: "live" | "test", raw: unknown): Promise<CredentialValidation>;
+  pay: PspPlugin["pay"];
+  continueAfterRedirect: PspPlugin["continueAfterRedirect"];
+  capture: PspPlugin["capture"];
+  void: PspPlugin["void"];
+  refund: PspPlugin["refund"];
+  query: PspPlugin["query"];
+  verifyCredentials: PspPlugin["verifyCredentials"];
+  parseNotification: PspPlugin["parseNotification"];
+  notificationReferences(raw: RawNotification): Promise<readonly string[]>;
+}
+
+/** Holds a plugin in this process (tests, tools); the gateway itself isolates plugins in workers. */
+export function inProcess(plugin: PspPlugin): LoadedPlugin {
+  return {
+    manifest: plugin.manifest,
+    validateCredentials(mode, raw) {
+      const parsed = plugin.credentials[mode].safeParse(raw);
+      return Promise.resolve(
+        parsed.success ? { ok: true, credentials: parsed.data } : {
+          ok: false,
+          issues: parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`),
+        },
+      );
+    },
+    pay: (input, ctx) => plugin.pay(input, ctx),
+    continueAfterRedirect: (input, ctx) => plugin.continueAfterRedirect(input, ctx),
+    capture: (input, ctx) => plugin.capture(input, ctx),
+    void: (input, ctx) => plugin.void(input, ctx),
+    refund: (input, ctx) => plugin.refund(input, ctx),
+    query: (input, ctx) => plugin.query(input, ctx),
+    verifyCredentials: (ctx) => plugin.verifyCredentials(ctx),
+    parseNotification: (raw, credentials) => plugin.parseNotification(raw, credentials),
+    notificationReferences: (raw) => Promise.resolve(plugin.notificationReferences(raw)),
+  };
+}

@@ -5,7 +5,7 @@ import type { IdSource } from "../ports/id_source.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { PaymentStore } from "../ports/payment_store.ts";
 import type { PspHttp } from "../ports/psp_http.ts";
-import type { PspPlugin } from "../ports/psp_plugin.ts";
+import type { LoadedPlugin } from "../ports/psp_plugin.ts";
 import type { ShopDirectory } from "../ports/shop_directory.ts";
 
 /** Timing policy of the gateway. All durations in milliseconds. */
@@ -35,13 +35,15 @@ export interface PspCallLabels {
   readonly extension: string;
   readonly plugin: string;
   readonly reference: string;
+  /** Test mode: the call may only reach the plugin's declared test hosts. */
+  readonly test: boolean;
 }
 
 /** Everything the application services need, passed as one object (parameter injection). */
 export interface GatewayDeps {
   readonly store: PaymentStore;
   readonly shops: ShopDirectory;
-  readonly plugins: ReadonlyMap<string, PspPlugin>;
+  readonly plugins: ReadonlyMap<string, LoadedPlugin>;
   readonly pspHttp: (labels: PspCallLabels) => PspHttp;
   readonly decryptor: CardDecryptor;
   readonly clock: Clock;
@@ -59,7 +61,7 @@ export interface BackgroundWork {
 }
 
 /** The plugin bound to a payment; a missing plugin is a configuration bug, so it throws. */
-export function pluginOf(deps: GatewayDeps, pluginId: string): PspPlugin {
+export function pluginOf(deps: GatewayDeps, pluginId: string): LoadedPlugin {
   const plugin = deps.plugins.get(pluginId);
   if (plugin === undefined) throw new Error(`Cannot find the PSP plugin: ${pluginId}`);
   return plugin;

@@ -26,7 +26,7 @@ export async function handleNotification(
   raw: RawNotification,
 ): Promise<NotificationResult> {
   const plugin = pluginOf(deps, pluginId);
-  const references = plugin.notificationReferences(raw);
+  const references = await plugin.notificationReferences(raw);
   if (references.length === 0) return { kind: "rejected", reason: "no references" };
   let applied = 0;
   let acknowledgement = "";

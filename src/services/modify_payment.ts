@@ -2,7 +2,7 @@ import { type Rejection, rejection } from "../errors.ts";
 import { parseAmount } from "../money/money.ts";
 import { type Operation, type OperationKey, pspIdempotencyKey } from "../payment/operation.ts";
 import { type Payment, reserveCapture, reserveRefund, reserveVoid } from "../payment/payment.ts";
-import type { ModificationInput, PspPlugin } from "../ports/psp_plugin.ts";
+import type { LoadedPlugin, ModificationInput } from "../ports/psp_plugin.ts";
 import type { ExtensionBinding } from "../ports/shop_directory.ts";
 import type { Result } from "../result.ts";
 import { type GatewayDeps, pluginOf } from "./deps.ts";
@@ -155,7 +155,7 @@ async function settleUnsettledPayment(deps: GatewayDeps, shop: string, paymentId
   );
 }
 
-function reserve(kind: ModificationKind, payment: Payment, operation: Operation, plugin: PspPlugin) {
+function reserve(kind: ModificationKind, payment: Payment, operation: Operation, plugin: LoadedPlugin) {
   const rules = plugin.manifest.capabilities;
   switch (kind) {
     case "capture":

@@ -20,6 +20,7 @@ export function callContext(
       extension: payment.extension,
       plugin: payment.plugin,
       reference,
+      test: payment.test,
     }),
   };
 }

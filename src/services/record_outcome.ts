@@ -60,12 +60,17 @@ export async function recordOutcome(
     }
     const checked = checkAnsweredAmount(operation, outcome);
     const cardToken = newCardToken(deps, operation, payment, checked);
-    const settled = settle(operation, cardToken === undefined ? payment : withCard(payment, cardToken), checked, {
-      now,
-      rules: pluginOf(deps, payment.plugin).manifest.capabilities,
-      nextCheckAt: nextCheckAt(deps, operation, checked, now),
-      redirectPageUrl: redirectPageUrl(deps, payment.reference),
-    });
+    const settled = settle(
+      operation,
+      cardToken === undefined ? payment : withCard(payment, cardToken),
+      checked,
+      {
+        now,
+        rules: pluginOf(deps, payment.plugin).manifest.capabilities,
+        nextCheckAt: nextCheckAt(deps, operation, checked, now),
+        redirectPageUrl: redirectPageUrl(deps, payment.reference),
+      },
+    );
     const log = {
       shop: operation.shop,
       extension: operation.extension,

@@ -176,7 +176,9 @@ async function storedCardOf(deps: GatewayDeps, command: StartPayment): Promise<S
   const token = await deps.store.findCardToken(command.binding.shop, command.cardToken.token);
   const usable = token !== undefined && token.extension === command.binding.extension &&
     token.test === command.test && token.plugin === command.binding.plugin;
-  return usable ? { kind: "token", token } : { kind: "refused", rejection: rejection("card_token_not_found") };
+  return usable
+    ? { kind: "token", token }
+    : { kind: "refused", rejection: rejection("card_token_not_found") };
 }
 
 function modeMessage(test: boolean): string {

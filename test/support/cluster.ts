@@ -107,6 +107,7 @@ export async function startCluster(): Promise<Cluster> {
         PENDING_CHECK_DELAY_MS: "1000",
         OUTBOX_LEASE_MS: "1500",
         RECONCILE_INTERVAL_MS: "200",
+        PSP_EXTRA_TEST_HOSTS: "127.0.0.1:*",
         CALLBACK_BURST: "1000",
         CALLBACK_RATE_PER_SECOND: "1000",
         ...extra,
