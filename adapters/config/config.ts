@@ -31,6 +31,8 @@ export interface GatewayConfig {
   readonly actionTimeoutMs: number;
   readonly callbackBurst: number;
   readonly callbackPerSecond: number;
+  /** How long a shop's binding (decrypted credentials) is reused before it is read again. */
+  readonly bindingCacheMs: number;
   /** How long a worker owns a claimed callback; after a crash another worker resends it after this. */
   readonly outboxLeaseMs: number;
   /** Bearer token of the admin routes; undefined disables them. */
@@ -135,6 +137,7 @@ export async function loadConfig(env: Env = (name) => Deno.env.get(name)): Promi
     callbackBurst: integer(env, "CALLBACK_BURST", 40, problems),
     callbackPerSecond: number(env, "CALLBACK_RATE_PER_SECOND", 2, problems),
     outboxLeaseMs: integer(env, "OUTBOX_LEASE_MS", 30_000, problems),
+    bindingCacheMs: integer(env, "BINDING_CACHE_MS", 2_000, problems),
     // Production without OPERATOR_TOKEN has no admin routes; dev mode generates one.
     operatorToken: env("OPERATOR_TOKEN") ||
       (production

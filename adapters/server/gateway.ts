@@ -88,7 +88,7 @@ export async function buildGatewayDeps(
   },
 ) {
   const { logger } = options;
-  const shops = createSqlShopStore(db, createSecretBox(config.masterKey));
+  const shops = createSqlShopStore(db, createSecretBox(config.masterKey), { cacheMs: config.bindingCacheMs });
   const pluginConfig = await loadPluginConfig();
   const plugins = await loadPlugins(pluginConfig);
   // A call reaches only the plugin's declared hosts for its mode (plus, in test mode, the dev extras).

@@ -40,7 +40,16 @@ function credentialsAad(shop: string, extension: string, mode: CredentialMode): 
   return `psp-credentials|${shop}|${extension}|${mode}`;
 }
 
-export function createSqlShopStore(client: SqlClient, box: SecretBox): ShopStore {
+/**
+ * @param options.cacheMs how long a binding read (and decrypted) is reused; changes made by another process
+ *   take effect within this time. 0 disables the cache.
+ */
+export function createSqlShopStore(client: SqlClient, box: SecretBox, options: { cacheMs?: number } = {}): ShopStore {
+  const cacheMs = options.cacheMs ?? 0;
+  const cache = new Map<string, { at: number; binding: Promise<ExtensionBinding | undefined> }>();
+  const forget = (shop: string) => {
+    for (const key of cache.keys()) if (key.startsWith(`${shop}/`)) cache.delete(key);
+  };
   async function seal(value: Readonly<Record<string, unknown>> | undefined, aad: string) {
     return value === undefined ? null : await box.seal(JSON.stringify(value), aad);
   }
@@ -49,27 +58,40 @@ export function createSqlShopStore(client: SqlClient, box: SecretBox): ShopStore
       ? JSON.parse(await box.open(sealed, aad)) as Record<string, unknown>
       : undefined;
   }
+  async function readBinding(shop: string, extension: string): Promise<ExtensionBinding | undefined> {
+    const rows = await client.query(
+      `SELECT plugin, live_credentials_sealed, test_credentials_sealed FROM shop_extensions
+       WHERE shop = $1 AND extension = $2`,
+      [shop, extension],
+    );
+    if (rows.length === 0) return undefined;
+    const row = rows[0];
+    return {
+      shop,
+      extension,
+      plugin: String(row.plugin),
+      live: await open(row.live_credentials_sealed, credentialsAad(shop, extension, "live")),
+      test: await open(row.test_credentials_sealed, credentialsAad(shop, extension, "test")),
+    };
+  }
+
   return {
-    async findBinding(shop: string, extension: string): Promise<ExtensionBinding | undefined> {
-      const rows = await client.query(
-        `SELECT plugin, live_credentials_sealed, test_credentials_sealed FROM shop_extensions
-         WHERE shop = $1 AND extension = $2`,
-        [shop, extension],
-      );
-      if (rows.length === 0) return undefined;
-      const row = rows[0];
-      return {
-        shop,
-        extension,
-        plugin: String(row.plugin),
-        live: await open(row.live_credentials_sealed, credentialsAad(shop, extension, "live")),
-        test: await open(row.test_credentials_sealed, credentialsAad(shop, extension, "test")),
-      };
+    findBinding(shop: string, extension: string): Promise<ExtensionBinding | undefined> {
+      if (cacheMs <= 0) return readBinding(shop, extension);
+      const key = `${shop}/${extension}`;
+      const now = Date.now();
+      const cached = cache.get(key);
+      if (cached !== undefined && now - cached.at < cacheMs) return cached.binding;
+      const binding = readBinding(shop, extension);
+      cache.set(key, { at: now, binding });
+      binding.catch(() => cache.delete(key));
+      return binding;
     },
     async upsertShop(shop: string): Promise<void> {
       await client.query("INSERT INTO shops (shop) VALUES ($1) ON CONFLICT (shop) DO NOTHING", [shop]);
     },
     async removeShop(shop: string): Promise<boolean> {
+      forget(shop);
       const rows = await client.query("DELETE FROM shops WHERE shop = $1 RETURNING shop", [shop]);
       return rows.length > 0;
     },
@@ -85,6 +107,7 @@ export function createSqlShopStore(client: SqlClient, box: SecretBox): ShopStore
       return typeof sealed === "string" ? await box.open(sealed, tokenAad(shop)) : undefined;
     },
     async bind(binding: ExtensionBinding): Promise<void> {
+      forget(binding.shop);
       const { shop, extension } = binding;
       await client.query(
         `INSERT INTO shop_extensions (shop, extension, plugin, live_credentials_sealed, test_credentials_sealed)

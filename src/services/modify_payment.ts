@@ -136,10 +136,12 @@ async function modify(
   const work = callPlugin(deps, operation.reference, () => plugin[kind](input, ctx))
     .then(async (outcome) => {
       deps.failpoints.reach("after_psp_call");
-      await recordOutcome(deps, key, outcome, { answer: true, source: kind });
+      const recorded = await recordOutcome(deps, key, outcome, { answer: true, source: kind });
       deps.failpoints.reach("after_result_stored");
-    })
-    .then(() => settleAnswer(deps, key));
+      // The recorded operation carries its first answer; only an operation settled meanwhile by someone
+      // else (reconciliation, a notification) needs it read back.
+      return recorded.answer ?? await settleAnswer(deps, key);
+    });
   const answer = await withinAnswerBudget(deps, work, () => settleAnswer(deps, key));
   return { kind: "answered", answer, replayed: false };
 }

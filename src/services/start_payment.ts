@@ -147,12 +147,15 @@ async function pay(
     }, ctx))
     .then(async (outcome) => {
       deps.failpoints.reach("after_psp_call");
-      await recordOutcome(deps, key, outcome, { answer: true, source: "pay" });
+      const recorded = await recordOutcome(deps, key, outcome, { answer: true, source: "pay" });
       deps.failpoints.reach("after_result_stored");
+      // The recorded operation carries its first answer; only an operation settled meanwhile by someone
+      // else (reconciliation, a notification) needs it read back.
+      return recorded.answer ?? await settleAnswer(deps, key);
     });
   const answer = await withinAnswerBudget(
     deps,
-    work.then(() => settleAnswer(deps, key)),
+    work,
     () => settleAnswer(deps, key),
   );
   return { kind: "answered", answer, replayed: false };
