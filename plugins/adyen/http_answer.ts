@@ -21,7 +21,15 @@ function unknown(detail: string): Reading {
   return { kind: "decided", outcome: { kind: "unknown", detail } };
 }
 
-export function readAnswer(result: PspHttpResult, call: CallKind): Reading {
+/**
+ * @param failureCodes core failure codes for particular Adyen error codes of a 400 or 422 answer to an
+ * operation (such as 803, a stored card that is not there); any other is `invalid_request`.
+ */
+export function readAnswer(
+  result: PspHttpResult,
+  call: CallKind,
+  failureCodes: Readonly<Record<string, string>> = {},
+): Reading {
   if (result.kind === "not_sent") {
     // Provably not sent: the core may resend with the same key; the plugin does not decide that.
     return unknown(`not sent to Adyen: ${result.detail}`);
@@ -58,9 +66,13 @@ export function readAnswer(result: PspHttpResult, call: CallKind): Reading {
     };
   }
   if (status === 400 || status === 422) {
+    const errorCode = parseObject(result.body)?.errorCode;
+    const code = typeof errorCode === "string" && Object.hasOwn(failureCodes, errorCode)
+      ? failureCodes[errorCode]
+      : "invalid_request";
     return {
       kind: "decided",
-      outcome: { kind: "failed", code: "invalid_request", message: `Adyen rejected the request${error}` },
+      outcome: { kind: "failed", code, message: `Adyen rejected the request${error}` },
     };
   }
   return unknown(`Adyen answered HTTP ${status}${error}`);

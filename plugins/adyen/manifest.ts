@@ -18,7 +18,8 @@ export const ADYEN_MANIFEST = {
     redirect: false,
     query: true,
     notifications: true,
-    cardOnFile: false,
+    // Adyen tokenization: storePaymentMethod on a card payment, storedPaymentMethodId on later ones.
+    cardOnFile: true,
   },
   hosts: {
     // Live Checkout URLs carry the merchant's live URL prefix: https://{prefix}-checkout-live.adyenpayments.com

@@ -1,7 +1,9 @@
 /**
  * Standard notifications (Adyen Webhooks v1): each item's HMAC signature is verified with the shop's key before
  * anything in it is believed, then AUTHORISATION, CAPTURE, CAPTURE_FAILED, CANCELLATION, REFUND and
- * REFUND_FAILED become core events. Adyen expects the body `[accepted]` as acknowledgement.
+ * REFUND_FAILED become core events. A successful AUTHORISATION that stored the card carries the token
+ * (`tokenization.*` in its additionalData), so it reports the stored card too; RECURRING_CONTRACT says the same
+ * about a token and is acknowledged without an event. Adyen expects the body `[accepted]` as acknowledgement.
  * @module
  */
 import type {
@@ -13,6 +15,7 @@ import type {
 import { readCredentials } from "./credentials.ts";
 import { isObject, type Json, parseObject, safeText } from "./http_answer.ts";
 import { refusalCode } from "./status_map.ts";
+import { readStoredCard } from "./stored_card.ts";
 
 export const NOTIFICATION_ACKNOWLEDGEMENT = "[accepted]";
 
@@ -26,7 +29,10 @@ export interface NotificationItem {
   readonly eventCode: string;
   readonly success: string;
   readonly reason?: string;
+  readonly paymentMethod?: string;
   readonly hmacSignature?: string;
+  /** The item's additionalData (signed fields aside, unverified until the signature is). */
+  readonly additionalData?: Readonly<Record<string, unknown>>;
 }
 
 type EventRule = {
@@ -129,7 +135,12 @@ function toEvent(item: NotificationItem): NotificationEvent | undefined {
   const amount = { amountMinor: item.amount.value, currency: item.amount.currency };
   let outcome: PspOutcome;
   if (item.success === "true" && rule.alwaysFailure !== true) {
-    outcome = { kind: "succeeded", pspReference: item.pspReference, amount };
+    const storedCard = item.eventCode === "AUTHORISATION"
+      ? readStoredCard(item.additionalData, item.paymentMethod, {})
+      : undefined;
+    outcome = storedCard === undefined
+      ? { kind: "succeeded", pspReference: item.pspReference, amount }
+      : { kind: "succeeded", pspReference: item.pspReference, amount, storedCard };
   } else if (item.success === "false" || rule.alwaysFailure === true) {
     const reason = item.reason === undefined || item.reason === "" ? item.eventCode : safeText(item.reason);
     const code = rule.failureCode === "by_refusal_reason"
@@ -185,9 +196,11 @@ function readItem(value: unknown): NotificationItem | undefined {
     eventCode: value.eventCode as string,
     success: value.success as string,
     reason: optional("reason"),
+    paymentMethod: optional("paymentMethod"),
     hmacSignature: typeof additionalData.hmacSignature === "string"
       ? additionalData.hmacSignature
       : undefined,
+    additionalData,
   };
 }
 

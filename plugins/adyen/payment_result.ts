@@ -6,12 +6,21 @@
 import type { Money, PspOutcome, RedirectAction } from "../../src/plugin_api.ts";
 import { isObject, type Json, safeText } from "./http_answer.ts";
 import { BY_REFUSAL_REASON, refusalCode, resultRule } from "./status_map.ts";
+import { readStoredCard, type StoringExpectation } from "./stored_card.ts";
+
+/** The resume key naming the shopper a card is being stored for, across a 3D Secure redirect. */
+export const RESUME_STORE_FOR = "storeCardFor";
 
 export interface ExpectedPayment {
   readonly reference: string;
   readonly amount: Money;
   /** Known for /payments/details: the answer must be about the same PSP payment. */
   readonly pspReference?: string;
+  /**
+   * Present when the payment asked Adyen to store the card (or may have, for a query): an Authorised answer
+   * then reports the stored card. Absent, a token in the answer is ignored.
+   */
+  readonly storing?: StoringExpectation;
 }
 
 export function mapPaymentResult(body: Json, expected: ExpectedPayment): PspOutcome {
@@ -24,9 +33,15 @@ export function mapPaymentResult(body: Json, expected: ExpectedPayment): PspOutc
   const rule = resultRule(resultCode);
   const codeText = typeof resultCode === "string" ? safeText(resultCode, 40) : "missing";
   switch (rule.kind) {
-    case "succeeded":
+    case "succeeded": {
       if (pspReference === undefined) return { kind: "unknown", detail: "authorised without a pspReference" };
-      return { kind: "succeeded", pspReference, amount: expected.amount };
+      const storedCard = expected.storing === undefined
+        ? undefined
+        : readStoredCard(body.additionalData, brandOf(body.paymentMethod), expected.storing);
+      return storedCard === undefined
+        ? { kind: "succeeded", pspReference, amount: expected.amount }
+        : { kind: "succeeded", pspReference, amount: expected.amount, storedCard };
+    }
     case "failed": {
       const code = rule.code === BY_REFUSAL_REASON
         ? refusalCode(body.refusalReasonCode, body.refusalReason)
@@ -45,11 +60,16 @@ export function mapPaymentResult(body: Json, expected: ExpectedPayment): PspOutc
           pspReference,
         };
       }
+      // The card is stored when /payments/details authorises, so continue must know it asked for that.
+      const storeFor = expected.storing?.shopperReference;
       return {
         kind: "requires_action",
         redirect,
         pspReference,
-        resume: pspReference === undefined ? {} : { pspReference },
+        resume: {
+          ...(pspReference === undefined ? {} : { pspReference }),
+          ...(storeFor === undefined ? {} : { [RESUME_STORE_FOR]: storeFor }),
+        },
       };
     }
     case "pending":
@@ -81,6 +101,11 @@ function describeMismatch(
     return "Adyen's amount differs from the requested amount";
   }
   return undefined;
+}
+
+/** PaymentResponse.paymentMethod.brand (v69 and later, Authorised answers only). */
+function brandOf(paymentMethod: unknown): unknown {
+  return isObject(paymentMethod) ? paymentMethod.brand : undefined;
 }
 
 export function amountOf(money: Money): { value: number; currency: string } {

@@ -29,8 +29,9 @@ import {
   type ModificationRequest,
 } from "./modifications.ts";
 import { notificationReferences, parseNotification } from "./notification.ts";
-import { type ExpectedPayment, mapPaymentResult } from "./payment_result.ts";
+import { type ExpectedPayment, mapPaymentResult, RESUME_STORE_FOR } from "./payment_result.ts";
 import { paymentBasics, paymentRequest } from "./payments_request.ts";
+import type { StoringExpectation } from "./stored_card.ts";
 
 /** Adyen's documented maximum length of an idempotency key. */
 const MAX_KEY_LENGTH = 64;
@@ -38,6 +39,16 @@ const MAX_KEY_LENGTH = 64;
 // A query body must be schema-valid, but it must never be able to charge anything: when Adyen has no answer
 // stored for the key it processes the body, and without card data that fails validation.
 const QUERY_RETURN_URL = "https://gateway.invalid/adyen/query";
+
+/**
+ * A stored-card payment that Adyen refuses because the token is not there: 800 "Contract not found" (the
+ * shopperReference has no stored details under this merchant account) and 803 "PaymentDetail not found" (the
+ * token is not one of this shopper's), as help.adyen.com explains them.
+ */
+const STORED_CARD_ERRORS: Readonly<Record<string, string>> = Object.freeze({
+  "800": "card_token_not_found",
+  "803": "card_token_not_found",
+});
 
 interface Endpoint {
   readonly credentials: AdyenCredentials;
@@ -87,18 +98,22 @@ async function verifyCredentials(ctx: PspCallContext): Promise<CredentialCheck> 
 async function pay(input: PayInput, ctx: PspCallContext): Promise<PspOutcome> {
   const endpoint = resolveEndpoint(ctx);
   if (endpoint === undefined) return notConfigured();
-  if (input.card === undefined) {
-    return {
-      kind: "failed",
-      code: "invalid_request",
-      message: "card details are required for an Adyen card payment",
-    };
-  }
-  const body = paymentRequest(input, input.card, endpoint.credentials.merchantAccount);
-  return await callPayments(endpoint, ctx, "/payments", body, "operation", {
-    reference: input.reference,
-    amount: input.amount,
-  });
+  const built = paymentRequest(input, endpoint.credentials.merchantAccount);
+  // Nothing was sent, so the failure is the truth.
+  if (!built.ok) return { kind: "failed", code: "invalid_request", message: built.problem };
+  // A stored card is already stored: a storeCard beside it asks for nothing more.
+  const storing = input.storedCard === undefined && input.card !== undefined && input.storeCard !== undefined
+    ? { shopperReference: input.storeCard.shopperReference, card: input.card }
+    : undefined;
+  return await callPayments(
+    endpoint,
+    ctx,
+    "/payments",
+    built.body,
+    "operation",
+    { reference: input.reference, amount: input.amount, storing },
+    input.storedCard === undefined ? {} : STORED_CARD_ERRORS,
+  );
 }
 
 async function continueAfterRedirect(input: ContinueInput, ctx: PspCallContext): Promise<PspOutcome> {
@@ -122,8 +137,17 @@ async function continueAfterRedirect(input: ContinueInput, ctx: PspCallContext):
       reference: input.reference,
       amount: input.amount,
       pspReference: input.pspReference ?? input.resume.pspReference,
+      storing: storingAfterRedirect(input.resume),
     },
   );
+}
+
+/** The pay call put the shopper it stores the card for into `resume`; the redirect does not change that. */
+function storingAfterRedirect(
+  resume: Readonly<Record<string, string>> | undefined,
+): StoringExpectation | undefined {
+  const shopperReference = resume?.[RESUME_STORE_FOR];
+  return shopperReference === undefined || shopperReference === "" ? undefined : { shopperReference };
 }
 
 async function modify(
@@ -150,6 +174,10 @@ async function modify(
  * stored first answer whatever the body. When Adyen has nothing stored, a payment query fails validation (it
  * has no card data) and a modification query performs the modification under the original key, which is the
  * retry the core wanted in the first place. Only a stored answer settles anything.
+ *
+ * A payment query carries neither a token nor a shopperReference nor `ContAuth`, whatever the payment was: a
+ * body naming a shopper could let a processor pick one of that shopper's stored cards (the Classic API's
+ * `selectedRecurringDetailReference: "LATEST"` did exactly that), and a query must never be able to charge.
  */
 async function query(input: QueryInput, ctx: PspCallContext): Promise<PspOutcome> {
   const endpoint = resolveEndpoint(ctx);
@@ -167,9 +195,12 @@ async function query(input: QueryInput, ctx: PspCallContext): Promise<PspOutcome
         returnUrl: input.returnUrl ?? QUERY_RETURN_URL,
       });
       body.paymentMethod = { type: "scheme" };
+      // The replayed answer is the original one: if that payment stored the card, its token is reported (the
+      // core keeps it only for a payment that asked to store the card).
       return await callPayments(endpoint, ctx, "/payments", body, "query", {
         ...expected,
         pspReference: input.pspReference,
+        storing: {},
       });
     }
     case "continue": {
@@ -178,6 +209,7 @@ async function query(input: QueryInput, ctx: PspCallContext): Promise<PspOutcome
       return await callPayments(endpoint, ctx, "/payments/details", { details }, "query", {
         ...expected,
         pspReference: input.pspReference ?? input.resume?.pspReference,
+        storing: storingAfterRedirect(input.resume),
       });
     }
     case "capture":
@@ -207,6 +239,7 @@ async function callPayments(
   body: Json,
   call: CallKind,
   expected: ExpectedPayment,
+  failureCodes: Readonly<Record<string, string>> = {},
 ): Promise<PspOutcome> {
   const result = await send(
     endpoint,
@@ -215,7 +248,7 @@ async function callPayments(
     body,
     path === "/payments" ? "payments" : "payments.details",
   );
-  const reading = readAnswer(result, call);
+  const reading = readAnswer(result, call, failureCodes);
   return reading.kind === "decided" ? reading.outcome : mapPaymentResult(reading.body, expected);
 }
 

@@ -1,153 +1,19 @@
 import { deepStrictEqual as assertEquals, match, ok, strictEqual as equal } from "node:assert/strict";
-import { createFetchPspHttp } from "../../adapters/psp_http/fetch_psp_http.ts";
-import type {
-  LogFields,
-  Logger,
-  PspCallContext,
-  PspHttp,
-  PspHttpRequest,
-  PspHttpResult,
-  PspOutcome,
-  RawNotification,
-} from "../../src/mod.ts";
+import type { PspHttp, RawNotification } from "../../src/mod.ts";
 import { createAdyenPlugin } from "./mod.ts";
 import {
-  API_KEY,
-  assertValid,
-  CHECKOUT_SPEC,
-  FUTURE_YEAR,
-  type Harness,
-  HMAC_KEY_HEX,
-  MERCHANT_ACCOUNT,
-  OTHER_MERCHANT_ACCOUNT,
-  startHarness,
-} from "./test_support.ts";
+  buyerAnswers,
+  CARDS,
+  EUR_10,
+  expectKind,
+  payInput,
+  pluginTest,
+  RETURN_URL,
+  type World,
+} from "./plugin_world.ts";
+import { API_KEY, HMAC_KEY_HEX, MERCHANT_ACCOUNT, OTHER_MERCHANT_ACCOUNT } from "./test_support.ts";
 
 const plugin = createAdyenPlugin();
-const EUR_10 = { amountMinor: 1000, currency: "EUR" };
-const RETURN_URL = "https://gateway.example/v1/return/pay_123?sig=abc";
-const SECRETS = [API_KEY, HMAC_KEY_HEX];
-
-interface Recorded {
-  readonly request: PspHttpRequest;
-  readonly result: PspHttpResult;
-}
-
-/** One plugin test's world: the emulator over real HTTP, the real fetch transport, a recording logger. */
-interface World {
-  readonly harness: Harness;
-  readonly sent: Recorded[];
-  readonly logLines: string[];
-  context(overrides?: Partial<PspCallContext>): PspCallContext;
-}
-
-function recordingLogger(lines: string[]): Logger {
-  const write = (level: string) => (event: string, fields?: LogFields) =>
-    lines.push(JSON.stringify({ level, event, ...fields }));
-  return { info: write("info"), warn: write("warn"), error: write("error") };
-}
-
-function recording(inner: PspHttp, sent: Recorded[]): PspHttp {
-  return {
-    async send(request, deadline) {
-      const result = await inner.send(request, deadline);
-      sent.push({ request, result });
-      return result;
-    },
-  };
-}
-
-function pathTemplate(url: string): string {
-  const path = new URL(url).pathname.replace(/^.*\/v71/, "");
-  return path.replace(
-    /^\/payments\/(?!details$)[^/]+\/(captures|cancels|refunds)$/,
-    "/payments/{paymentPspReference}/$1",
-  );
-}
-
-/** Every request the plugin sent must match Adyen's spec, carry the API key and the core's key. */
-function checkSent(world: World, numbers: readonly string[]): void {
-  for (const { request } of world.sent) {
-    equal(request.method, "POST");
-    assertValid(CHECKOUT_SPEC.request("POST", pathTemplate(request.url), request.json), request.operation);
-    ok((request.headers?.["X-API-Key"] ?? "").length > 0);
-    ok((request.headers?.["Idempotency-Key"] ?? "").length > 0);
-    ok((request.headers?.["Idempotency-Key"] ?? "").length <= 64);
-  }
-  const logs = world.logLines.join("\n");
-  for (const secret of [...SECRETS, ...numbers]) {
-    ok(!logs.includes(secret), "a secret or card number was logged");
-  }
-}
-
-function pluginTest(name: string, fn: (world: World) => Promise<void>, options = {}): void {
-  Deno.test(name, async () => {
-    const harness = startHarness(options);
-    const sent: Recorded[] = [];
-    const logLines: string[] = [];
-    const http = recording(
-      createFetchPspHttp({ logger: recordingLogger(logLines), context: { plugin: "adyen" } }),
-      sent,
-    );
-    const world: World = {
-      harness,
-      sent,
-      logLines,
-      context: (overrides = {}) => ({
-        idempotencyKey: crypto.randomUUID(),
-        deadline: Date.now() + 5_000,
-        credentials: {
-          apiKey: API_KEY,
-          merchantAccount: MERCHANT_ACCOUNT,
-          hmacKeyHex: HMAC_KEY_HEX,
-          baseUrl: harness.checkoutUrl,
-        },
-        test: true,
-        http,
-        ...overrides,
-      }),
-    };
-    try {
-      await fn(world);
-      checkSent(world, Object.keys(CARDS).map((name) => CARDS[name as keyof typeof CARDS]));
-    } finally {
-      await harness.close();
-    }
-  });
-}
-
-const CARDS = {
-  approved: "4242424242424242",
-  declined: "4000000000000002",
-  insufficient: "4000000000009995",
-  challenge: "4000000000003220",
-  error500: "4000000000000119",
-  timeout: "4000000000006975",
-} as const;
-
-function payInput(number: string, overrides: Record<string, unknown> = {}) {
-  return {
-    reference: `pay_${crypto.randomUUID()}`,
-    amount: EUR_10,
-    captureMode: "sale" as const,
-    card: { number, expiryMonth: "3", expiryYear: FUTURE_YEAR, cvv: "737", holderName: "Ada Lovelace" },
-    returnUrl: RETURN_URL,
-    shopper: {
-      ipAddress: "203.0.113.7",
-      userAgent: "Mozilla/5.0 (X11; Linux x86_64)",
-      acceptLanguage: "nl-NL,nl;q=0.9",
-    },
-    ...overrides,
-  };
-}
-
-function expectKind<K extends PspOutcome["kind"]>(
-  outcome: PspOutcome,
-  kind: K,
-): Extract<PspOutcome, { kind: K }> {
-  equal(outcome.kind, kind, `expected ${kind}, got ${JSON.stringify(outcome)}`);
-  return outcome as Extract<PspOutcome, { kind: K }>;
-}
 
 pluginTest("pay() maps an approved sale to succeeded", async (world) => {
   const input = payInput(CARDS.approved);
@@ -186,23 +52,6 @@ pluginTest("pay() maps declines to card_declined and insufficient_funds", async 
   equal(poor.code, "insufficient_funds");
   equal(poor.message, "Not enough balance");
 });
-
-/** The buyer's side of the challenge: POST the action to the page and read the 303 back to the gateway. */
-async function buyerAnswers(
-  url: string,
-  action: "approve" | "fail" | "cancel",
-): Promise<Record<string, string>> {
-  const response = await fetch(url, {
-    method: "POST",
-    body: new URLSearchParams({ action }),
-    redirect: "manual",
-  });
-  equal(response.status, 303);
-  await response.body?.cancel();
-  const back = new URL(response.headers.get("location") ?? "");
-  equal(`${back.origin}${back.pathname}`, "https://gateway.example/v1/return/pay_123");
-  return Object.fromEntries(back.searchParams);
-}
 
 pluginTest("continueAfterRedirect() completes an approved 3DS challenge", async (world) => {
   const input = payInput(CARDS.challenge);

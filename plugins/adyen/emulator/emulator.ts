@@ -1,8 +1,9 @@
 /**
  * An emulator of the subset of Adyen's Checkout API v71 the card plugin uses, faithful enough that the plugin
  * cannot tell it from the test environment: API-key auth, idempotency keys, raw card payments with the
- * contract's sandbox cards, a 3D Secure redirect page, modifications with Adyen's accounting rules and signed
- * standard notifications.
+ * contract's sandbox cards, a 3D Secure redirect page, tokenization (storePaymentMethod, payments with a
+ * storedPaymentMethodId, POST and DELETE /storedPaymentMethods), modifications with Adyen's accounting rules
+ * and signed standard notifications.
  * @module
  */
 import { Hono } from "hono";
@@ -20,21 +21,28 @@ import {
   internalError,
   invalidMerchantAccount,
   notFound,
+  paymentDetailNotFound,
   type ServiceError,
   UNAUTHORIZED,
   unparseableBody,
   validationError,
 } from "./service_error.ts";
-import { cardBehaviour, cardBrand } from "./test_cards.ts";
+import { type CardBehaviour, cardBehaviour, cardBrand } from "./test_cards.ts";
 import { isChallengeAction, renderChallengePage, renderMessagePage } from "./threeds_page.ts";
 import {
   type Amount,
+  type CardFields,
   checkAmount,
   checkPayment,
+  checkStoreRequest,
   isObject,
   merchantAccountOf,
+  type PaymentSource,
+  type RecurringProcessingModel,
+  type ShopperInteraction,
   type ValidPayment,
 } from "./validation.ts";
+import { createVault, type StoredPaymentMethodSummary, summarise, vaultedCard } from "./vault.ts";
 import { createWebhookSender, type DeliveryRecord, type UnsignedItem } from "./webhooks.ts";
 
 type Json = Record<string, unknown>;
@@ -80,6 +88,13 @@ export interface EmulatedPayment {
   readonly capturedValue: number;
   readonly refundedValue: number;
   readonly voided: boolean;
+  readonly shopperInteraction: ShopperInteraction;
+  readonly shopperReference?: string;
+  readonly recurringProcessingModel?: RecurringProcessingModel;
+  /** The token the payment charged. */
+  readonly storedPaymentMethodId?: string;
+  /** The token the payment created or found when it asked to store the card. */
+  readonly tokenizedAs?: string;
 }
 
 export interface AdyenEmulator {
@@ -90,6 +105,8 @@ export interface AdyenEmulator {
   payments(): EmulatedPayment[];
   /** How many times /payments created a new payment with this merchant reference. */
   chargeCount(merchantReference: string): number;
+  /** Every token in the vault, without card numbers. */
+  storedPaymentMethods(): StoredPaymentMethodSummary[];
   /** Every notification queued, with its delivery state. */
   notifications(): DeliveryRecord[];
   /** Stops notification delivery and releases held connections. */
@@ -123,6 +140,7 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
   const redirectResults = new Map<string, string>();
   const charges = new Map<string, number>();
   const idempotency = createIdempotencyStore();
+  const vault = createVault();
   const webhooks = createWebhookSender({
     firstDelayMs: options.webhookDelayMs ?? 50,
     retryBaseMs: options.webhookRetryBaseMs ?? 200,
@@ -185,12 +203,48 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
           authCode: payment.authCode ?? "",
           cardSummary: payment.cardSummary,
           expiryDate: payment.expiryDate,
+          ...tokenizationData(payment),
         }
         : { refusalReasonRaw: payment.refusalReason ?? "", cardSummary: payment.cardSummary },
       ...(success
         ? { operations: payment.manualCapture ? ["CANCEL", "CAPTURE", "REFUND"] : ["REFUND"] }
         : {}),
     });
+  }
+
+  /**
+   * RECURRING_CONTRACT, sent when an authorisation created a token, shaped by the Webhooks API schema
+   * (RecurringContractNotificationRequestItem): the token as pspReference, the payment that created it as
+   * originalPsp (and originalReference, as in Adyen's example).
+   */
+  function notifyRecurringContract(payment: PaymentRecord): void {
+    if (payment.tokenization?.operation !== "created" || payment.shopperReference === undefined) return;
+    const token = payment.tokenization.storedPaymentMethodId;
+    notify(payment.merchantAccount, {
+      eventCode: "RECURRING_CONTRACT",
+      pspReference: token,
+      originalReference: payment.pspReference,
+      originalPsp: payment.pspReference,
+      merchantReference: payment.merchantReference,
+      amount: { value: 0, currency: payment.amount.currency },
+      success: "true",
+      paymentMethod: payment.brand,
+      reason: "",
+      additionalData: {
+        "recurring.recurringDetailReference": token,
+        shopperReference: payment.shopperReference,
+      },
+    });
+  }
+
+  /** The `tokenization.*` additionalData of an authorisation that stored the card (v68 and later). */
+  function tokenizationData(payment: PaymentRecord): Record<string, string> {
+    if (payment.tokenization === undefined || payment.shopperReference === undefined) return {};
+    return {
+      "tokenization.storedPaymentMethodId": payment.tokenization.storedPaymentMethodId,
+      "tokenization.shopperReference": payment.shopperReference,
+      "tokenization.store.operationType": payment.tokenization.operation,
+    };
   }
 
   function authorise(payment: PaymentRecord): void {
@@ -200,6 +254,12 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     if (!payment.manualCapture) {
       payment.captured = payment.amount.value;
       payment.captureClosed = true;
+    }
+    // Adyen creates the token only when the payment is authorised.
+    if (payment.pendingStore !== undefined) {
+      const stored = vault.store(payment.pendingStore);
+      payment.tokenization = { storedPaymentMethodId: stored.record.id, operation: stored.operation };
+      payment.pendingStore = undefined;
     }
   }
 
@@ -214,6 +274,7 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     payment.resultCode = resultCode;
     payment.refusalReason = reason;
     payment.refusalReasonCode = code;
+    payment.pendingStore = undefined;
   }
 
   /** The body Adyen answers for a payment that reached a final result. */
@@ -230,7 +291,10 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
         cardSummary: payment.cardSummary,
         expiryDate: payment.expiryDate,
         paymentMethod: payment.brand,
+        ...tokenizationData(payment),
       };
+      // PaymentResponse.paymentMethod (v69 and later): only returned when the result is Authorised.
+      body.paymentMethod = { brand: payment.brand, type: "scheme" };
     } else {
       body.refusalReason = payment.refusalReason;
       body.refusalReasonCode = payment.refusalReasonCode;
@@ -262,11 +326,43 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     }
     const checked = checkPayment(body, merchantAccount.value, now());
     if (!checked.ok) return { kind: "rejected", error: checked.error };
-    return pay(checked.value);
+    const { source } = checked.value;
+    if (source.kind === "card") return pay(checked.value, source.card);
+    const resolved = vault.resolve(
+      merchantAccount.value,
+      source.shopperReference,
+      source.storedPaymentMethodId,
+    );
+    if (!resolved.ok) return { kind: "rejected", error: resolved.error };
+    return pay(checked.value, resolved.record.card);
   }
 
-  function pay(request: ValidPayment): Outcome {
-    const { card } = request;
+  /** POST /storedPaymentMethods: a token for card details, without a payment. */
+  function handleStorePaymentMethod(caller: Caller, body: Json): Outcome {
+    const merchantAccount = merchantAccountOf(body);
+    if (!merchantAccount.ok) return { kind: "rejected", error: merchantAccount.error };
+    if (!caller.accounts.some((account) => account.merchantAccount === merchantAccount.value)) {
+      return { kind: "rejected", error: invalidMerchantAccount() };
+    }
+    const checked = checkStoreRequest(body, merchantAccount.value, now());
+    if (!checked.ok) return { kind: "rejected", error: checked.error };
+    const { record } = vault.store({ ...checked.value, brand: cardBrand(checked.value.card.number) });
+    const summary = summarise(record);
+    const answer: Json = {
+      id: summary.id,
+      type: "scheme",
+      brand: summary.brand,
+      lastFour: summary.lastFour,
+      expiryMonth: summary.expiryMonth,
+      expiryYear: summary.expiryYear,
+      shopperReference: summary.shopperReference,
+    };
+    if (record.card.holderName !== undefined) answer.holderName = record.card.holderName;
+    return { kind: "answered", answer: { status: 201, body: answer } };
+  }
+
+  function pay(request: ValidPayment, card: CardFields): Outcome {
+    const { source } = request;
     const payment: PaymentRecord = {
       pspReference: newPspReference(),
       merchantAccount: request.merchantAccount,
@@ -277,6 +373,21 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
       brand: cardBrand(card.number),
       cardSummary: card.number.slice(-4),
       expiryDate: `${String(card.expiryMonth).padStart(2, "0")}/${card.expiryYear}`,
+      shopperInteraction: request.shopperInteraction,
+      shopperReference: source.kind === "stored" ? source.shopperReference : source.store?.shopperReference,
+      recurringProcessingModel: source.kind === "stored"
+        ? source.recurringProcessingModel
+        : source.store?.recurringProcessingModel,
+      storedPaymentMethodId: source.kind === "stored" ? source.storedPaymentMethodId : undefined,
+      pendingStore: source.kind === "card" && source.store !== undefined
+        ? {
+          merchantAccount: request.merchantAccount,
+          shopperReference: source.store.shopperReference,
+          recurringProcessingModel: source.store.recurringProcessingModel,
+          card: vaultedCard(card),
+          brand: cardBrand(card.number),
+        }
+        : undefined,
       status: "awaiting_authentication",
       resultCode: "Received",
       captured: 0,
@@ -286,14 +397,17 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     };
     payments.set(payment.pspReference, payment);
     charges.set(payment.merchantReference, (charges.get(payment.merchantReference) ?? 0) + 1);
-    const behaviour = cardBehaviour(card.number);
+    const behaviour = behaviourOf(card, source);
     switch (behaviour.kind) {
       case "authorise":
       case "authorise_then_hold": {
         authorise(payment);
         // The sandbox's lost-answer cards lose their notification too (contract section 7: the gateway must
         // find out by asking the PSP), so that reconciliation, not a webhook, settles them.
-        if (behaviour.kind === "authorise") notifyAuthorisation(payment);
+        if (behaviour.kind === "authorise") {
+          notifyAuthorisation(payment);
+          notifyRecurringContract(payment);
+        }
         const answer = { status: 200, body: resultBody(payment) };
         return behaviour.kind === "authorise" ? { kind: "answered", answer } : {
           kind: "answered",
@@ -378,6 +492,7 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
       }
       payment.detailsAnswer = resultBody(payment);
       notifyAuthorisation(payment);
+      notifyRecurringContract(payment);
     }
     return { kind: "answered", answer: { status: 200, body: payment.detailsAnswer } };
   }
@@ -532,6 +647,18 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
   app.post("/v71/paymentMethods", (c) => api(c.req.raw, handlePaymentMethods));
   app.post("/v71/payments", (c) => api(c.req.raw, handlePayment));
   app.post("/v71/payments/details", (c) => api(c.req.raw, handleDetails));
+  app.post("/v71/storedPaymentMethods", (c) => api(c.req.raw, handleStorePaymentMethod));
+  // DELETE /storedPaymentMethods/{id}?shopperReference=...&merchantAccount=...: 204 without a body.
+  app.delete("/v71/storedPaymentMethods/:id", (c) => {
+    const who = caller(c.req.raw);
+    if (who === undefined) return json(UNAUTHORIZED.status, UNAUTHORIZED);
+    const merchantAccount = c.req.query("merchantAccount") ?? "";
+    if (!who.accounts.some((account) => account.merchantAccount === merchantAccount)) {
+      return json(403, invalidMerchantAccount());
+    }
+    const removed = vault.remove(merchantAccount, c.req.query("shopperReference") ?? "", c.req.param("id"));
+    return removed ? new Response(null, { status: 204 }) : json(422, paymentDetailNotFound());
+  });
   app.post(
     "/v71/payments/:ref/captures",
     (c) => api(c.req.raw, handleModification("capture", c.req.param("ref"))),
@@ -611,10 +738,18 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
         capturedValue: payment.captured,
         refundedValue: payment.refunded,
         voided: payment.voided,
+        shopperInteraction: payment.shopperInteraction,
+        shopperReference: payment.shopperReference,
+        recurringProcessingModel: payment.recurringProcessingModel,
+        storedPaymentMethodId: payment.storedPaymentMethodId,
+        tokenizedAs: payment.tokenization?.storedPaymentMethodId,
       }));
     },
     chargeCount(merchantReference) {
       return charges.get(merchantReference) ?? 0;
+    },
+    storedPaymentMethods() {
+      return vault.list();
     },
     notifications() {
       return [...webhooks.deliveries()];
@@ -624,6 +759,19 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
       for (const release of [...holds]) release();
     },
   };
+}
+
+/**
+ * The contract's card behaviour, for card data and for the card behind a token alike. A merchant-initiated token
+ * payment has no shopper to authenticate (SCA does not apply to it), so the challenge card is authorised
+ * without a challenge there.
+ */
+function behaviourOf(card: CardFields, source: PaymentSource): CardBehaviour {
+  const behaviour = cardBehaviour(card.number);
+  if (behaviour.kind === "challenge" && source.kind === "stored" && !source.shopperInitiated) {
+    return { kind: "authorise" };
+  }
+  return behaviour;
 }
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {

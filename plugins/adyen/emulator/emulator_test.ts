@@ -72,7 +72,7 @@ function itemOf(webhook: ReceivedWebhook): Record<string, unknown> {
 function checkWebhook(webhook: ReceivedWebhook): Record<string, unknown> {
   const item = itemOf(webhook);
   assertValid(
-    WEBHOOKS_SPEC.request("POST", `/${item.eventCode}`, webhook.json),
+    WEBHOOKS_SPEC.request("POST", `/${item.eventCode}`, withoutSignatureWhereUndocumented(webhook.json)),
     `${item.eventCode} notification`,
   );
   const amount = item.amount as { value: number; currency: string };
@@ -89,6 +89,21 @@ function checkWebhook(webhook: ReceivedWebhook): Record<string, unknown> {
   const expected = createHmac("sha256", Buffer.from(HMAC_KEY_HEX, "hex")).update(signed).digest("base64");
   equal((item.additionalData as Record<string, string>).hmacSignature, expected);
   return item;
+}
+
+/**
+ * Adyen signs every item, but the schema of RECURRING_CONTRACT's additionalData leaves hmacSignature out (the
+ * spec's own RECURRING_CONTRACT example carries one all the same): it is checked by HMAC, not by the schema.
+ */
+function withoutSignatureWhereUndocumented(json: ReceivedWebhook["json"]): unknown {
+  return {
+    ...json,
+    notificationItems: json.notificationItems.map(({ NotificationRequestItem: item }) => {
+      if (item.eventCode !== "RECURRING_CONTRACT") return { NotificationRequestItem: item };
+      const { hmacSignature: _, ...additionalData } = item.additionalData as Record<string, string>;
+      return { NotificationRequestItem: { ...item, additionalData } };
+    }),
+  };
 }
 
 function emulatorTest(name: string, fn: (harness: Harness) => Promise<void>, options = {}): void {
@@ -561,4 +576,348 @@ Deno.test("emulator refuses an account whose HMAC key is not hex", async () => {
     message = (error as Error).message;
   }
   match(message, /non-hex HMAC key/);
+});
+
+// Tokenization (card-on-file): docs.adyen.com/online-payments/tokenization.
+
+const SHOPPER = "shop-demo.shopper-0001";
+
+/** A payment that stores the card, flagged as Adyen documents the first card-on-file payment. */
+function storingBody(number: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return paymentBody(number, {
+    storePaymentMethod: true,
+    shopperReference: SHOPPER,
+    shopperInteraction: "Ecommerce",
+    recurringProcessingModel: "CardOnFile",
+    ...overrides,
+  });
+}
+
+/** A payment with a token: no card data, the shopper reference and the card-on-file flags. */
+function tokenBody(
+  storedPaymentMethodId: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    merchantAccount: MERCHANT_ACCOUNT,
+    reference: `order-${crypto.randomUUID()}`,
+    amount: { value: 1000, currency: "EUR" },
+    returnUrl: "https://shop.example/return?order=42",
+    paymentMethod: { type: "scheme", storedPaymentMethodId },
+    shopperReference: SHOPPER,
+    shopperInteraction: "ContAuth",
+    recurringProcessingModel: "UnscheduledCardOnFile",
+    ...overrides,
+  };
+}
+
+/** POST /storedPaymentMethods: a token without a payment, the way a declining card can be on file. */
+async function storeCard(
+  h: Harness,
+  number: string,
+  options: { shopperReference?: string; merchantAccount?: string; apiKey?: string } = {},
+): Promise<string> {
+  const body = {
+    merchantAccount: options.merchantAccount ?? MERCHANT_ACCOUNT,
+    shopperReference: options.shopperReference ?? SHOPPER,
+    paymentMethod: {
+      type: "scheme",
+      number,
+      expiryMonth: "03",
+      expiryYear: FUTURE_YEAR,
+      cvc: "737",
+      holderName: "Ada Lovelace",
+    },
+    recurringProcessingModel: "UnscheduledCardOnFile",
+  };
+  assertValid(CHECKOUT_SPEC.request("POST", "/storedPaymentMethods", body), "StoredPaymentMethodRequest");
+  const answer = await post(h, "/storedPaymentMethods", body, {
+    key: crypto.randomUUID(),
+    apiKey: options.apiKey,
+  });
+  equal(answer.status, 201);
+  equal(answer.body.lastFour, number.slice(-4));
+  equal(answer.body.expiryMonth, "03");
+  equal(answer.body.expiryYear, FUTURE_YEAR);
+  equal(answer.body.shopperReference, body.shopperReference);
+  ok(!JSON.stringify(answer.body).includes(number), "the answer carries no card number");
+  return answer.body.id;
+}
+
+function tokenizationOf(answer: Answer): Record<string, string> {
+  const data = answer.body.additionalData as Record<string, string>;
+  return Object.fromEntries(Object.entries(data).filter(([key]) => key.startsWith("tokenization.")));
+}
+
+emulatorTest("emulator stores the card of an authorised payment and answers the token", async (h) => {
+  const body = storingBody("4242424242424242");
+  assertValid(CHECKOUT_SPEC.request("POST", "/payments", body), "PaymentRequest");
+  const answer = await post(h, "/payments", body, { key: crypto.randomUUID() });
+  equal(answer.body.resultCode, "Authorised");
+  const token = answer.body.additionalData["tokenization.storedPaymentMethodId"];
+  match(token, /^[A-Z0-9]{16}$/);
+  assertEquals(tokenizationOf(answer), {
+    "tokenization.storedPaymentMethodId": token,
+    "tokenization.shopperReference": SHOPPER,
+    "tokenization.store.operationType": "created",
+  });
+  assertEquals(answer.body.paymentMethod, { brand: "visa", type: "scheme" });
+  equal(answer.body.additionalData.cardSummary, "4242");
+  ok(!token.includes("4242424242424242"), "the token carries no card data");
+  equal(h.emulator.payments()[0].tokenizedAs, token);
+  assertEquals(h.emulator.storedPaymentMethods(), [{
+    id: token,
+    merchantAccount: MERCHANT_ACCOUNT,
+    shopperReference: SHOPPER,
+    brand: "visa",
+    lastFour: "4242",
+    expiryMonth: "03",
+    expiryYear: FUTURE_YEAR,
+  }]);
+  // The AUTHORISATION notification carries the token too, and a RECURRING_CONTRACT announces it.
+  const authorisation = checkWebhook(
+    await h.waitForWebhook((i) => i.pspReference === answer.body.pspReference),
+  );
+  equal(
+    (authorisation.additionalData as Record<string, string>)["tokenization.storedPaymentMethodId"],
+    token,
+  );
+  const contract = checkWebhook(await h.waitForWebhook((i) => i.eventCode === "RECURRING_CONTRACT"));
+  equal(contract.pspReference, token);
+  equal(contract.originalReference, answer.body.pspReference);
+  equal(contract.merchantReference, body.reference);
+  equal(contract.originalPsp, answer.body.pspReference);
+  equal((contract.additionalData as Record<string, string>).shopperReference, SHOPPER);
+  equal((contract.additionalData as Record<string, string>)["recurring.recurringDetailReference"], token);
+});
+
+emulatorTest("emulator keeps one token per merchant account, shopper and card", async (h) => {
+  const first = await post(h, "/payments", storingBody("4242424242424242"), { key: crypto.randomUUID() });
+  const token = first.body.additionalData["tokenization.storedPaymentMethodId"];
+  const rows: [string, Record<string, unknown>, "same" | "new", string][] = [
+    ["the same card again", {}, "same", "alreadyExisting"],
+    [
+      "a new expiry date",
+      { paymentMethod: { ...cardMethodOf("4242424242424242"), expiryYear: String(Number(FUTURE_YEAR) + 1) } },
+      "same",
+      "updated",
+    ],
+    ["another card", { paymentMethod: cardMethodOf("5555555555554444") }, "new", "created"],
+    ["another shopper", { shopperReference: "shop-demo.shopper-0002" }, "new", "created"],
+  ];
+  for (const [label, overrides, expected, operation] of rows) {
+    const answer = await post(h, "/payments", storingBody("4242424242424242", overrides), {
+      key: crypto.randomUUID(),
+    });
+    const tokenization = tokenizationOf(answer);
+    equal(tokenization["tokenization.store.operationType"], operation, label);
+    equal(tokenization["tokenization.storedPaymentMethodId"] === token, expected === "same", label);
+  }
+  equal(h.emulator.storedPaymentMethods().length, 3);
+  await delay(50);
+  const contracts = h.emulator.notifications().filter((n) => n.eventCode === "RECURRING_CONTRACT");
+  equal(contracts.length, 3, "a RECURRING_CONTRACT only for a created token");
+});
+
+function cardMethodOf(number: string): Record<string, string> {
+  return paymentBody(number).paymentMethod as Record<string, string>;
+}
+
+emulatorTest("emulator stores nothing for a refused payment or without a shopperReference", async (h) => {
+  const refused = await post(h, "/payments", storingBody("4000000000000002"), { key: crypto.randomUUID() });
+  equal(refused.body.resultCode, "Refused");
+  equal(refused.body.additionalData, undefined);
+  const anonymous = await post(
+    h,
+    "/payments",
+    storingBody("4242424242424242", { shopperReference: undefined }),
+    {
+      key: crypto.randomUUID(),
+    },
+  );
+  equal(anonymous.body.resultCode, "Authorised");
+  assertEquals(tokenizationOf(anonymous), {});
+  assertEquals(h.emulator.storedPaymentMethods(), []);
+});
+
+emulatorTest(
+  "emulator charges the card behind a token, with the contract's test-card outcomes",
+  async (h) => {
+    const rows = [
+      ["4242424242424242", "Authorised", undefined, undefined],
+      ["4000000000000002", "Refused", "Refused", "2"],
+      ["4000000000009995", "Refused", "Not enough balance", "12"],
+    ] as const;
+    for (const [number, resultCode, reason, code] of rows) {
+      const token = await storeCard(h, number);
+      for (const model of ["CardOnFile", "UnscheduledCardOnFile"]) {
+        const body = tokenBody(token, { recurringProcessingModel: model });
+        assertValid(CHECKOUT_SPEC.request("POST", "/payments", body), "PaymentRequest with a token");
+        const answer = await post(h, "/payments", body, { key: crypto.randomUUID() });
+        equal(answer.status, 200);
+        equal(answer.body.resultCode, resultCode, `${number} ${model}`);
+        equal(answer.body.refusalReason, reason);
+        equal(answer.body.refusalReasonCode, code);
+        // Paying with a token stores nothing new.
+        if (resultCode === "Authorised") assertEquals(tokenizationOf(answer), {});
+        const payment = h.emulator.payments().find((p) => p.pspReference === answer.body.pspReference);
+        equal(payment?.storedPaymentMethodId, token);
+        equal(payment?.recurringProcessingModel, model);
+        equal(payment?.shopperInteraction, "ContAuth");
+      }
+    }
+  },
+);
+
+emulatorTest(
+  "emulator challenges a shopper-initiated token payment, never a merchant-initiated one",
+  async (h) => {
+    const token = await storeCard(h, "4000000000003220");
+    const customer = await post(
+      h,
+      "/payments",
+      tokenBody(token, { recurringProcessingModel: "CardOnFile" }),
+      {
+        key: crypto.randomUUID(),
+      },
+    );
+    equal(customer.body.resultCode, "RedirectShopper");
+    const back = await answerChallenge(customer.body.action.url, "approve");
+    const details = await post(h, "/payments/details", {
+      details: { redirectResult: back.searchParams.get("redirectResult") },
+    }, { key: crypto.randomUUID() });
+    equal(details.body.resultCode, "Authorised");
+    for (const model of ["UnscheduledCardOnFile", "Subscription"]) {
+      const merchant = await post(h, "/payments", tokenBody(token, { recurringProcessingModel: model }), {
+        key: crypto.randomUUID(),
+      });
+      equal(merchant.body.resultCode, "Authorised", model);
+    }
+  },
+);
+
+emulatorTest("emulator stores a challenged card only once the challenge authorises it", async (h) => {
+  const first = await post(h, "/payments", storingBody("4000000000003220"), { key: crypto.randomUUID() });
+  equal(first.body.resultCode, "RedirectShopper");
+  assertEquals(h.emulator.storedPaymentMethods(), []);
+  const back = await answerChallenge(first.body.action.url, "approve");
+  const details = await post(h, "/payments/details", {
+    details: { redirectResult: back.searchParams.get("redirectResult") },
+  }, { key: crypto.randomUUID() });
+  equal(details.body.resultCode, "Authorised");
+  equal(tokenizationOf(details)["tokenization.store.operationType"], "created");
+  equal(
+    h.emulator.storedPaymentMethods()[0].id,
+    details.body.additionalData["tokenization.storedPaymentMethodId"],
+  );
+  const failed = await post(
+    h,
+    "/payments",
+    storingBody("4000000000003220", { shopperReference: "shop-demo.other" }),
+    {
+      key: crypto.randomUUID(),
+    },
+  );
+  const failedBack = await answerChallenge(failed.body.action.url, "fail");
+  const refused = await post(h, "/payments/details", {
+    details: { redirectResult: failedBack.searchParams.get("redirectResult") },
+  }, { key: crypto.randomUUID() });
+  equal(refused.body.resultCode, "Refused");
+  equal(refused.body.additionalData, undefined);
+  equal(h.emulator.storedPaymentMethods().length, 1, "a failed challenge stores nothing");
+});
+
+emulatorTest("emulator refuses unknown and foreign tokens with 800 and 803, charging nothing", async (h) => {
+  const mine = await storeCard(h, "4242424242424242");
+  const otherShoppers = await storeCard(h, "4242424242424242", {
+    shopperReference: "shop-demo.shopper-0002",
+  });
+  const otherAccounts = await storeCard(h, "4242424242424242", {
+    merchantAccount: OTHER_MERCHANT_ACCOUNT,
+    apiKey: OTHER_API_KEY,
+  });
+  const rows: [string, Record<string, unknown>, string, string][] = [
+    ["an unknown token", tokenBody("ABCDEFGHIJKLMNOP"), "803", "PaymentDetail not found"],
+    ["another shopper's token", tokenBody(otherShoppers), "803", "PaymentDetail not found"],
+    ["another merchant account's token", tokenBody(otherAccounts), "803", "PaymentDetail not found"],
+    [
+      "a shopper without stored cards",
+      tokenBody(mine, { shopperReference: "shop-demo.nobody" }),
+      "800",
+      "Contract not found",
+    ],
+    [
+      "another account's shopper",
+      tokenBody(otherAccounts, { shopperReference: "shop-demo.nobody" }),
+      "800",
+      "Contract not found",
+    ],
+    ["no shopperReference", tokenBody(mine, { shopperReference: undefined }), "800", "Contract not found"],
+  ];
+  const key = crypto.randomUUID();
+  for (const [label, body, code, message] of rows) {
+    const answer = await post(h, "/payments", body, { key });
+    equal(answer.status, 422, label);
+    equal(answer.body.errorCode, code, label);
+    equal(answer.body.message, message, label);
+    equal(answer.body.errorType, "validation");
+  }
+  equal(h.emulator.payments().length, 0);
+  // A refusal is not stored under the key: the same key still pays with the right token.
+  equal((await post(h, "/payments", tokenBody(mine), { key })).body.resultCode, "Authorised");
+});
+
+emulatorTest("emulator validates the tokenization fields", async (h) => {
+  const token = await storeCard(h, "4242424242424242");
+  const rows: [string, Record<string, unknown>, string][] = [
+    [
+      "a token without recurringProcessingModel",
+      tokenBody(token, { recurringProcessingModel: undefined }),
+      "000",
+    ],
+    [
+      "a token with card data",
+      tokenBody(token, {
+        paymentMethod: { type: "scheme", storedPaymentMethodId: token, number: "4242424242424242" },
+      }),
+      "000",
+    ],
+    [
+      "storing without recurringProcessingModel",
+      storingBody("4242424242424242", { recurringProcessingModel: undefined }),
+      "000",
+    ],
+    ["a short shopperReference", storingBody("4242424242424242", { shopperReference: "ab" }), "000"],
+    ["an unknown recurringProcessingModel", tokenBody(token, { recurringProcessingModel: "Weekly" }), "000"],
+  ];
+  for (const [label, body, code] of rows) {
+    const answer = await post(h, "/payments", body, { key: crypto.randomUUID() });
+    equal(answer.status, 422, label);
+    equal(answer.body.errorCode, code, label);
+    ok(!JSON.stringify(answer.body).includes("4242424242424242"), "no card number echoed");
+  }
+  equal(h.emulator.payments().length, 0);
+});
+
+emulatorTest("emulator deletes a token, after which payments with it are refused", async (h) => {
+  const token = await storeCard(h, "4242424242424242");
+  const keep = await storeCard(h, "5555555555554444");
+  const url = (id: string, shopperReference = SHOPPER) =>
+    `${h.checkoutUrl}/storedPaymentMethods/${id}?shopperReference=${shopperReference}&merchantAccount=${MERCHANT_ACCOUNT}`;
+  const foreign = await fetch(url(token, "shop-demo.nobody"), {
+    method: "DELETE",
+    headers: { "X-API-Key": API_KEY },
+  });
+  equal(foreign.status, 422);
+  assertValid(CHECKOUT_SPEC.schema("ServiceError", await foreign.json()), "422 answer");
+  const deleted = await fetch(url(token), { method: "DELETE", headers: { "X-API-Key": API_KEY } });
+  equal(deleted.status, 204);
+  await deleted.body?.cancel();
+  const answer = await post(h, "/payments", tokenBody(token), { key: crypto.randomUUID() });
+  equal(answer.status, 422);
+  equal(answer.body.errorCode, "803");
+  equal(
+    (await post(h, "/payments", tokenBody(keep), { key: crypto.randomUUID() })).body.resultCode,
+    "Authorised",
+  );
 });

@@ -4,8 +4,9 @@
  * no capture above what remains authorised, no refund above what was captured, no cancel once captured.
  * @module
  */
-import type { Amount } from "./validation.ts";
+import type { Amount, RecurringProcessingModel, ShopperInteraction } from "./validation.ts";
 import type { ChallengeAction } from "./threeds_page.ts";
+import type { StoreOperation, StoreRequest } from "./vault.ts";
 
 export type PaymentStatus =
   | "awaiting_authentication"
@@ -25,6 +26,15 @@ export interface PaymentRecord {
   readonly brand: string;
   readonly cardSummary: string;
   readonly expiryDate: string;
+  readonly shopperInteraction: ShopperInteraction;
+  readonly shopperReference?: string;
+  readonly recurringProcessingModel?: RecurringProcessingModel;
+  /** The token this payment charged, for a payment with a storedPaymentMethodId. */
+  readonly storedPaymentMethodId?: string;
+  /** The card to store once the payment is authorised (storePaymentMethod); dropped at the final result. */
+  pendingStore?: StoreRequest;
+  /** The token the authorisation created or found (the `tokenization.*` fields of the answer). */
+  tokenization?: { readonly storedPaymentMethodId: string; readonly operation: StoreOperation };
   status: PaymentStatus;
   resultCode: string;
   refusalReason?: string;

@@ -10,4 +10,5 @@ export type {
   EmulatedPayment,
 } from "./emulator.ts";
 export type { DeliveryRecord } from "./webhooks.ts";
+export type { StoredPaymentMethodSummary } from "./vault.ts";
 export { TEST_CARDS } from "./test_cards.ts";

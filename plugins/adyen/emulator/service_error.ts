@@ -1,7 +1,7 @@
 /**
  * Adyen's ServiceError answers. Codes and messages are Adyen's where its documentation or the OpenAPI examples
- * give them (000, 100, 101, 103, 702, 704, 901, 14_030, 99_500); the few others are the emulator's choice and
- * say so beside them.
+ * give them (000, 100, 101, 103, 702, 704, 800, 803, 901, 14_030, 99_500); the few others are the emulator's
+ * choice and say so beside them.
  * @module
  */
 import { newPspReference } from "./references.ts";
@@ -58,6 +58,22 @@ export function idempotencyKeyInProgress(): ServiceError {
     errorType: "validation",
     pspReference: newPspReference(),
   };
+}
+
+/**
+ * A payment with a token of a shopperReference that has no stored payment details under this merchant account
+ * (help.adyen.com, "Why do I receive a 800 Contract not found error?").
+ */
+export function contractNotFound(): ServiceError {
+  return validationError("800", "Contract not found");
+}
+
+/**
+ * A payment with a storedPaymentMethodId that is not one of this shopperReference's stored payment details
+ * (help.adyen.com, "Why do I receive a 803 PaymentDetail not found error?").
+ */
+export function paymentDetailNotFound(): ServiceError {
+  return validationError("803", "PaymentDetail not found");
 }
 
 export function internalError(pspReference: string): ServiceError {

@@ -17,6 +17,8 @@ export interface NotificationItem {
   readonly merchantAccountCode: string;
   readonly merchantReference: string;
   readonly originalReference?: string;
+  /** RECURRING_CONTRACT only: the pspReference of the payment that created the token. */
+  readonly originalPsp?: string;
   readonly paymentMethod?: string;
   readonly pspReference: string;
   readonly reason?: string;
