@@ -18,7 +18,9 @@ async function sourceFiles(dir: string): Promise<string[]> {
   return files;
 }
 
-const isTest = (file: string) => file.endsWith("_test.ts") || file.includes("test_support");
+/** Tests and their support files (`*_test.ts`, `test_support.ts`, `*_world.ts`) may reach across layers. */
+const isTest = (file: string) =>
+  file.endsWith("_test.ts") || file.includes("test_support") || file.endsWith("_world.ts");
 
 /** Relative import targets (resolved to repository paths) and bare specifiers of a file. */
 async function importsOf(file: string): Promise<{ local: string[]; bare: string[] }> {

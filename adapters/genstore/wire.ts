@@ -21,7 +21,14 @@ const id = (name: string) =>
   z.string({ error: `${name} must be a string` })
     .min(1, `${name} must not be empty`)
     .max(128, `${name} must be at most 128 characters`)
-    .regex(/^[\x21-\x7e]+$/, `${name} must be printable ASCII without spaces`);
+    .regex(/^[\x21-\x7e]+$/, `${name} must be printable ASCII without spaces`)
+    // "." and ".." would vanish from the callback URL's path.
+    .refine((value) => !/^\.+$/.test(value), `${name} must not consist of dots only`);
+
+/** An id as it may appear in a status query path (the same rule as in bodies). */
+export function isOperationId(value: string): boolean {
+  return /^[\x21-\x7e]{1,128}$/.test(value) && !/^\.+$/.test(value);
+}
 
 const decimal = z.string({ error: "amount must be a decimal string" })
   .max(40, "amount is too long")
@@ -40,7 +47,10 @@ const paymentMethodData = z.looseObject({
   ephemeralPublicKey: z.string().max(1024).optional(),
   suit: z.string().max(256).optional(),
   salt: z.string().max(256).optional(),
-  returnUrl: z.url({ protocol: /^https?$/, error: "returnUrl must be an http(s) URL" }).max(2048).optional(),
+  returnUrl: z.url({ protocol: /^https?$/, error: "returnUrl must be an http(s) URL" }).max(2048)
+    // deno-lint-ignore no-control-regex
+    .refine((url) => !/[\u0000-\u001f\u007f]/.test(url), "returnUrl must not contain control characters")
+    .optional(),
   // Card-on-file (this gateway's extension of the protocol, contract section 5).
   storeCard: z.unknown().optional(),
   cardToken: z.string().regex(/^ct_[a-z2-7]{20}$/, "cardToken is not a token this gateway issued").optional(),

@@ -17,6 +17,7 @@ import {
 import { readEncryptedCard } from "../crypto/ecies_decryptor.ts";
 import { verifyBodySignature, verifyQuerySignature } from "../genstore/signature.ts";
 import {
+  isOperationId,
   isTrueFlag,
   OPERATION_WIRE,
   type PaymentRequestBody,
@@ -47,6 +48,23 @@ export interface GenstoreRouteDeps {
 }
 
 const KINDS: readonly OperationKind[] = ["payment", "capture", "void", "refund"];
+
+/** Genstore's bodies are a few levels deep; far deeper nesting is refused before anything walks it. */
+const MAX_NESTING = 32;
+
+/** The nesting depth of a parsed JSON value, computed without recursion (a hostile body could be deep). */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== "object") continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_NESTING) return deepest;
+    for (const child of Object.values(current as Record<string, unknown>)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
 
 export function registerGenstoreRoutes(app: Hono, deps: GenstoreRouteDeps): void {
   for (const kind of KINDS) {
@@ -83,6 +101,12 @@ async function handleOperation(c: Context, deps: GenstoreRouteDeps, kind: Operat
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     return invalidRequest(c, [{ path: "(body)", message: "The body must be a JSON object" }]);
+  }
+  if (nestingDepth(json) > MAX_NESTING) {
+    return invalidRequest(c, [{
+      path: "(body)",
+      message: `The body is nested deeper than ${MAX_NESTING} levels`,
+    }]);
   }
   const parsed = OPERATION_WIRE[kind].schema.safeParse(json);
   if (!parsed.success) return invalidRequest(c, zodIssues(parsed.error));
@@ -189,6 +213,8 @@ async function handleQuery(c: Context, deps: GenstoreRouteDeps, kind: OperationK
   const binding = shop === undefined ? undefined : await deps.gateway.shops.findBinding(shop, extension);
   if (binding === undefined) return shopNotAuthorized(c);
   const id = c.req.param("id")!;
+  // An id that no request could have used cannot exist; it is not looked up.
+  if (!isOperationId(id)) return notFound(c);
   const description = await describeOperation(
     deps.gateway,
     { shop: binding.shop, kind, operationId: id },

@@ -52,7 +52,8 @@ async function returnParams(c: Context): Promise<Record<string, string>> {
   const params: Record<string, string> = {};
   new URL(c.req.url).searchParams.forEach((value, key) => params[key] = value);
   if (c.req.method === "POST") {
-    const form = await c.req.parseBody();
+    // A body that is not a readable form brings no parameters; the PSP decides what the return means.
+    const form = await c.req.parseBody().catch(() => ({}));
     for (const [key, value] of Object.entries(form)) if (typeof value === "string") params[key] = value;
   }
   return params;

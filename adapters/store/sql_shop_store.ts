@@ -44,7 +44,11 @@ function credentialsAad(shop: string, extension: string, mode: CredentialMode): 
  * @param options.cacheMs how long a binding read (and decrypted) is reused; changes made by another process
  *   take effect within this time. 0 disables the cache.
  */
-export function createSqlShopStore(client: SqlClient, box: SecretBox, options: { cacheMs?: number } = {}): ShopStore {
+export function createSqlShopStore(
+  client: SqlClient,
+  box: SecretBox,
+  options: { cacheMs?: number } = {},
+): ShopStore {
   const cacheMs = options.cacheMs ?? 0;
   const cache = new Map<string, { at: number; binding: Promise<ExtensionBinding | undefined> }>();
   const forget = (shop: string) => {

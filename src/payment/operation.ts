@@ -60,6 +60,11 @@ export function stepOfKey(key: string): string {
   return key.slice(key.lastIndexOf("-") + 1).replace(/\d+$/, "");
 }
 
+/** Whether a string can be a gateway reference at all; anything else is not looked up. */
+export function isGatewayReference(text: string): boolean {
+  return /^[a-z0-9][a-z0-9-]{0,62}\.[a-z2-7]{16,32}$/.test(text);
+}
+
 /** The shop a gateway reference belongs to (references are `{shop}.{token}`). */
 export function shopOfReference(reference: string): string | undefined {
   const dot = reference.lastIndexOf(".");

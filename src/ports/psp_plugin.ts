@@ -209,8 +209,9 @@ export interface PluginManifest {
   readonly paymentMethods: readonly ("card" | "wallet" | "bank")[];
   readonly capabilities: PluginCapabilities;
   /**
-   * Hosts the plugin may reach (`host` or `host:port`; a leading `*.` matches subdomains), per mode. A
-   * test-mode call can reach only the test hosts, a live call only the live hosts.
+   * Hosts the plugin may reach, per mode: `host` (default port), `host:port` or `host:*`; `*` stands for any
+   * run of characters other than a dot (`*.paypal.com`, `*-checkout-live.adyenpayments.com`). A test-mode
+   * call can reach only the test hosts, a live call only the live hosts.
    */
   readonly hosts: { readonly live: readonly string[]; readonly test: readonly string[] };
 }
@@ -233,7 +234,12 @@ export interface PspPlugin {
   capture(input: ModificationInput, ctx: PspCallContext): Promise<PspOutcome>;
   void(input: ModificationInput, ctx: PspCallContext): Promise<PspOutcome>;
   refund(input: ModificationInput, ctx: PspCallContext): Promise<PspOutcome>;
-  /** Asks the PSP for the truth about an earlier call, with that call's idempotency key in ctx. */
+  /**
+   * Asks the PSP for the truth about an earlier call, with that call's idempotency key in ctx. For a payment it
+   * must never be able to charge. For a capture, void or refund the PSP never received, a plugin may repeat
+   * the modification under the same key (the core has already committed to it, and the key makes it happen at
+   * most once); it says so in its documentation.
+   */
   query(input: QueryInput, ctx: PspCallContext): Promise<PspOutcome>;
   /** Checks with the PSP that the credentials in ctx work (account authorization, the admin CLI). */
   verifyCredentials(ctx: PspCallContext): Promise<CredentialCheck>;

@@ -1,4 +1,10 @@
-import { type OperationKey, pspIdempotencyKey, shopOfReference } from "../payment/operation.ts";
+import {
+  isGatewayReference,
+  type OperationKey,
+  pspIdempotencyKey,
+  shopOfReference,
+} from "../payment/operation.ts";
+import { cleanText } from "../text.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { pluginOf } from "./deps.ts";
 import { callContext, callPlugin } from "./psp_call.ts";
@@ -20,8 +26,9 @@ export async function continuePayment(
   reference: string,
   returnParams: Readonly<Record<string, string>>,
 ): Promise<ReturnOutcome> {
-  const shop = shopOfReference(reference);
+  const shop = isGatewayReference(reference) ? shopOfReference(reference) : undefined;
   if (shop === undefined) return { kind: "not_found" };
+  returnParams = cleanParams(returnParams);
   const started = await deps.store.transaction(async (tx) => {
     const { operation, payment } = await tx.lockWithPaymentByReference(shop, reference);
     if (operation === undefined || operation.kind !== "payment" || payment === undefined) return undefined;
@@ -68,10 +75,19 @@ export async function continuePayment(
 
 /** The PSP page a buyer must be sent to with a POST, for the gateway's forwarding page. */
 export async function pendingRedirect(deps: GatewayDeps, reference: string) {
-  const shop = shopOfReference(reference);
+  const shop = isGatewayReference(reference) ? shopOfReference(reference) : undefined;
   if (shop === undefined) return undefined;
   const operation = await deps.store.findOperationByReference(shop, reference);
   if (operation === undefined || operation.status !== "requires_action") return undefined;
   const payment = await deps.store.findPayment(shop, operation.paymentId);
   return payment?.redirect;
+}
+
+/** What the buyer's browser brought back, bounded and cleaned before it is kept or passed to the PSP. */
+function cleanParams(params: Readonly<Record<string, string>>): Record<string, string> {
+  const cleaned: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params).slice(0, 50)) {
+    cleaned[cleanText(key, 100)] = cleanText(value, 8000);
+  }
+  return cleaned;
 }

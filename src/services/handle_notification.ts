@@ -1,4 +1,4 @@
-import { type OperationKind, shopOfReference } from "../payment/operation.ts";
+import { isGatewayReference, type OperationKind, shopOfReference } from "../payment/operation.ts";
 import type { NotificationEvent, RawNotification } from "../ports/psp_plugin.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { pluginOf } from "./deps.ts";
@@ -31,7 +31,7 @@ export async function handleNotification(
   let applied = 0;
   let acknowledgement = "";
   for (const reference of new Set(references)) {
-    const shop = shopOfReference(reference);
+    const shop = isGatewayReference(reference) ? shopOfReference(reference) : undefined;
     const operation = shop === undefined
       ? undefined
       : await deps.store.findOperationByReference(shop, reference);

@@ -5,7 +5,7 @@ import type { Payment } from "../payment/payment.ts";
 import type { PspOutcome } from "../ports/psp_plugin.ts";
 import type { OperatorAction } from "../ports/review_store.ts";
 import { type GatewayDeps, pluginOf } from "./deps.ts";
-import { answerOf, checkAnsweredAmount, settle } from "./settle.ts";
+import { answerOf, checkAnsweredAmount, cleanOutcome, settle } from "./settle.ts";
 
 /** The gateway page that forwards the buyer to a PSP page needing a POST. */
 export function redirectPageUrl(deps: GatewayDeps, reference: string): string {
@@ -58,7 +58,7 @@ export async function recordOutcome(
     if (payment === undefined) {
       throw new Error(`Cannot record an outcome without its payment: ${operation.reference}`);
     }
-    const checked = checkAnsweredAmount(operation, outcome);
+    const checked = checkAnsweredAmount(operation, cleanOutcome(outcome));
     const cardToken = newCardToken(deps, operation, payment, checked);
     const settled = settle(
       operation,

@@ -13,6 +13,7 @@ import {
 } from "../payment/payment.ts";
 import type { PspOutcome } from "../ports/psp_plugin.ts";
 import { err, ok, type Result } from "../result.ts";
+import { cleanText } from "../text.ts";
 
 /** The result of applying one PSP outcome to an operation and its payment. */
 export interface Settlement {
@@ -40,6 +41,42 @@ export interface SettleProblem {
  * The PSP may only confirm what was asked. An answer for another amount or currency is not trusted: the
  * outcome becomes unknown, so reconciliation (or a person) settles it.
  */
+/** PSP text (references, refusal messages) as it may be stored: see cleanText. */
+export function cleanOutcome(outcome: PspOutcome): PspOutcome {
+  const reference = (value: string | undefined) => value === undefined ? undefined : cleanText(value, 200);
+  switch (outcome.kind) {
+    case "succeeded":
+      return {
+        ...outcome,
+        pspReference: cleanText(outcome.pspReference, 200),
+        storedCard: outcome.storedCard === undefined ? undefined : {
+          pspToken: cleanText(outcome.storedCard.pspToken, 200),
+          brand: reference(outcome.storedCard.brand),
+          last4: reference(outcome.storedCard.last4),
+          expiryMonth: reference(outcome.storedCard.expiryMonth),
+          expiryYear: reference(outcome.storedCard.expiryYear),
+        },
+      };
+    case "failed":
+      return {
+        ...outcome,
+        code: cleanText(outcome.code, 64),
+        message: cleanText(outcome.message, 500),
+        pspReference: reference(outcome.pspReference),
+      };
+    case "requires_action":
+      return { ...outcome, pspReference: reference(outcome.pspReference) };
+    case "pending":
+      return { ...outcome, pspReference: cleanText(outcome.pspReference, 200) };
+    case "unknown":
+      return {
+        ...outcome,
+        detail: cleanText(outcome.detail, 500),
+        pspReference: reference(outcome.pspReference),
+      };
+  }
+}
+
 export function checkAnsweredAmount(operation: Operation, outcome: PspOutcome): PspOutcome {
   if (outcome.kind !== "succeeded" || outcome.amount === undefined || operation.amount === undefined) {
     return outcome;

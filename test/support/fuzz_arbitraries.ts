@@ -42,7 +42,9 @@ export class Deep {
 export class Entries {
   constructor(readonly entries: [string, Tree][]) {}
   [fc.toStringMethod](): string {
-    return `{${this.entries.map(([key, value]) => `${JSON.stringify(preview(key))}: ${fc.stringify(value)}`).join(", ")}}`;
+    return `{${
+      this.entries.map(([key, value]) => `${JSON.stringify(preview(key))}: ${fc.stringify(value)}`).join(", ")
+    }}`;
   }
 }
 
@@ -57,7 +59,9 @@ export type Body = Tree | typeof ABSENT;
 export function toTree(value: unknown): Tree {
   if (Array.isArray(value)) return value.map(toTree);
   if (value !== null && typeof value === "object") {
-    return new Entries(Object.keys(value).map((key) => [key, toTree((value as Record<string, unknown>)[key])]));
+    return new Entries(
+      Object.keys(value).map((key) => [key, toTree((value as Record<string, unknown>)[key])]),
+    );
   }
   if (typeof value === "number" && Object.is(value, -0)) return new Raw("-0");
   return value as Leaf;
@@ -65,7 +69,9 @@ export function toTree(value: unknown): Tree {
 
 /** A copy that shares nothing mutable with the original (generated values must stay intact for shrinking). */
 export function cloneTree(tree: Tree): Tree {
-  if (tree instanceof Entries) return new Entries(tree.entries.map(([key, value]) => [key, cloneTree(value)]));
+  if (tree instanceof Entries) {
+    return new Entries(tree.entries.map(([key, value]) => [key, cloneTree(value)]));
+  }
   if (Array.isArray(tree)) return tree.map(cloneTree);
   return tree;
 }
@@ -235,6 +241,9 @@ export const HOSTILE_KEYS: readonly string[] = [
   "cipherText",
   "number",
   "cvv",
+  "storeCard",
+  "cardToken",
+  "initiator",
 ];
 
 export const hostileKey: fc.Arbitrary<string> = fc.oneof(
@@ -492,7 +501,9 @@ export const hostileJson: fc.Arbitrary<Tree> = fc.letrec<{ tree: Tree }>((tie) =
     { weight: 5, arbitrary: jsonLeaf },
     {
       weight: 2,
-      arbitrary: fc.array(fc.tuple(hostileKey, tie("tree")), { maxLength: 5 }).map((entries) => new Entries(entries)),
+      arbitrary: fc.array(fc.tuple(hostileKey, tie("tree")), { maxLength: 5 }).map((entries) =>
+        new Entries(entries)
+      ),
     },
     { weight: 1, arbitrary: fc.array(tie("tree"), { maxLength: 5 }) },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3, stringUnit: hostileUnit }).map(toTree) },
@@ -533,9 +544,17 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant("flip" as const), at }) },
   {
     weight: 2,
-    arbitrary: fc.record({ op: fc.constant("duplicate" as const), at, value: hostileValue, before: fc.boolean() }),
+    arbitrary: fc.record({
+      op: fc.constant("duplicate" as const),
+      at,
+      value: hostileValue,
+      before: fc.boolean(),
+    }),
   },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant("addKey" as const), at, key: hostileKey, value: hostileValue }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant("addKey" as const), at, key: hostileKey, value: hostileValue }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -645,7 +664,10 @@ export function mutate(base: Tree, mutations: readonly Mutation[], marker: strin
         break;
       case "duplicate":
         if (container instanceof Entries) {
-          container.entries.splice(m.before ? index : index + 1, 0, [container.entries[index][0], cloneTree(m.value)]);
+          container.entries.splice(m.before ? index : index + 1, 0, [
+            container.entries[index][0],
+            cloneTree(m.value),
+          ]);
         } else if (Array.isArray(container)) {
           container.splice(m.before ? index : index + 1, 0, cloneTree(m.value));
         } else {
@@ -746,7 +768,9 @@ export const NON_OBJECT_BODIES: readonly string[] = [
 export function rawBody(validText: string): fc.Arbitrary<RawBody> {
   return fc.oneof(
     fc.uint8Array({ maxLength: 256 }).map((bytes) => new RawBody("random bytes", bytes)),
-    fc.constantFrom(...NON_OBJECT_BODIES).map((text) => new RawBody(`text ${JSON.stringify(preview(text))}`, encoder.encode(text))),
+    fc.constantFrom(...NON_OBJECT_BODIES).map((text) =>
+      new RawBody(`text ${JSON.stringify(preview(text))}`, encoder.encode(text))
+    ),
     fc
       .tuple(fc.constantFrom(...INVALID_UTF8), fc.nat())
       .map(([bad, offset]) => {
@@ -768,6 +792,14 @@ export class RawBody {
   [fc.toStringMethod](): string {
     return `RawBody(${this.label}, ${this.bytes.length} bytes)`;
   }
+}
+
+/** A text body, printed as its (shortened) text. */
+export function textBody(text: string): RawBody {
+  return new RawBody(
+    `text ${JSON.stringify(preview(text))}`,
+    encoder.encode(text) as Uint8Array<ArrayBuffer>,
+  );
 }
 
 /** Percent-encodes every byte of the UTF-8 form (a lone surrogate becomes U+FFFD, as a browser sends it). */
@@ -809,7 +841,10 @@ export const RAW_ESCAPES: readonly string[] = [
 export const rawUrlToken: fc.Arbitrary<string> = fc
   .array(
     fc.oneof(
-      { weight: 3, arbitrary: fc.string({ unit: fc.constantFrom(..."abcXYZ019-_~."), minLength: 1, maxLength: 6 }) },
+      {
+        weight: 3,
+        arbitrary: fc.string({ unit: fc.constantFrom(..."abcXYZ019-_~."), minLength: 1, maxLength: 6 }),
+      },
       { weight: 2, arbitrary: fc.constantFrom(...RAW_ESCAPES) },
       { weight: 2, arbitrary: hostileString.map(percentEncode) },
     ),

@@ -1,0 +1,145 @@
+/**
+ * The kit's PspHttp: the only road from the plugin to its emulator. It records every request with the
+ * idempotency key of the call that made it, refuses hosts the manifest does not declare for test mode (the
+ * loopback emulator aside), and injects the faults a real network produces.
+ * @module
+ */
+import { hostMatches } from "../../adapters/plugins/host_guard.ts";
+import type { Money, PspHttp, PspHttpRequest, PspHttpResult } from "../../src/plugin_api.ts";
+
+/**
+ * - `drop_before_send`: the request never leaves; the plugin sees a timeout (`no_answer`), as when a
+ *   connection hangs before the PSP read anything.
+ * - `refuse_connection`: the request never leaves; the plugin sees `not_sent`.
+ * - `drop_answer`: the PSP gets the request and acts on it; the answer is lost (`no_answer`).
+ * - `answer_status`: the PSP acts; its answer is replaced by this status and body (a 5xx from a proxy).
+ * - `answer_body`: the PSP acts; the body of its answer is replaced (malformed, truncated, not JSON).
+ * - `answer_amount`: the PSP acts; the amount in its answer is replaced through the target's hook.
+ */
+export type Fault =
+  | { readonly kind: "drop_before_send" }
+  | { readonly kind: "refuse_connection" }
+  | { readonly kind: "drop_answer" }
+  | { readonly kind: "answer_status"; readonly status: number; readonly body: string }
+  | { readonly kind: "answer_body"; readonly body: (real: string) => string }
+  | {
+    readonly kind: "answer_amount";
+    readonly amount: Money;
+    readonly rewrite: (body: string, amount: Money) => string | undefined;
+  };
+
+/** One request the plugin made, and what the kit did with it. */
+export interface Exchange {
+  /** The plugin method that sent it, such as `pay` or `query`. */
+  readonly call: string;
+  /** The `ctx.idempotencyKey` of that call. */
+  readonly expectedKey: string;
+  readonly request: PspHttpRequest;
+  readonly fault?: Fault["kind"];
+  /** False when the host is outside the manifest's test hosts and the emulator: nothing was sent. */
+  readonly hostAllowed: boolean;
+  /** Whether the request reached the emulator. */
+  readonly sent: boolean;
+  /** For `answer_amount`: whether the target's hook found an amount to rewrite. */
+  readonly rewritten?: boolean;
+}
+
+export interface KitHttp {
+  /** The transport for one plugin call. */
+  forCall(call: string, idempotencyKey: string, fault?: Fault): PspHttp;
+  readonly exchanges: readonly Exchange[];
+}
+
+export function createKitHttp(inner: PspHttp, allowedHosts: readonly string[]): KitHttp {
+  const exchanges: Exchange[] = [];
+  function forCall(call: string, expectedKey: string, fault?: Fault): PspHttp {
+    return {
+      async send(request, deadline) {
+        const base = { call, expectedKey, request, fault: fault?.kind };
+        if (!hostAllowed(request.url, allowedHosts)) {
+          exchanges.push({ ...base, hostAllowed: false, sent: false });
+          return { kind: "not_sent", detail: "host not declared in the manifest's test hosts" };
+        }
+        if (fault?.kind === "drop_before_send") {
+          exchanges.push({ ...base, hostAllowed: true, sent: false });
+          return { kind: "no_answer", detail: "timed out waiting for the PSP" };
+        }
+        if (fault?.kind === "refuse_connection") {
+          exchanges.push({ ...base, hostAllowed: true, sent: false });
+          return { kind: "not_sent", detail: "connection refused" };
+        }
+        const result = await inner.send(request, deadline);
+        const injected = inject(result, fault);
+        exchanges.push({ ...base, hostAllowed: true, sent: true, rewritten: injected.rewritten });
+        return injected.result;
+      },
+    };
+  }
+  return { forCall, exchanges };
+}
+
+function inject(
+  result: PspHttpResult,
+  fault: Fault | undefined,
+): { result: PspHttpResult; rewritten?: boolean } {
+  if (fault === undefined) return { result };
+  switch (fault.kind) {
+    case "drop_before_send":
+    case "refuse_connection":
+      return { result };
+    case "drop_answer":
+      return { result: { kind: "no_answer", detail: "timed out waiting for the PSP" } };
+    case "answer_status":
+      return {
+        result: {
+          kind: "response",
+          status: fault.status,
+          headers: { "content-type": "text/plain" },
+          body: fault.body,
+        },
+      };
+    case "answer_body":
+      if (result.kind !== "response") return { result };
+      return { result: { ...result, body: fault.body(result.body) } };
+    case "answer_amount": {
+      if (result.kind !== "response") return { result, rewritten: false };
+      const body = fault.rewrite(result.body, fault.amount);
+      return body === undefined
+        ? { result, rewritten: false }
+        : { result: { ...result, body }, rewritten: true };
+    }
+  }
+}
+
+/**
+ * A manifest host pattern as the gateway's guard reads it (adapters/plugins/host_guard.ts): a host name in
+ * which `*` stands for any run of characters other than a dot, and an optional `:port` or `:*`.
+ */
+const HOST_PATTERN =
+  /^[a-z0-9*](?:[a-z0-9*-]*[a-z0-9*])?(?:\.[a-z0-9*](?:[a-z0-9*-]*[a-z0-9*])?)*(?::(?:\d{1,5}|\*))?$/i;
+
+export function isHostPattern(pattern: string): boolean {
+  return HOST_PATTERN.test(pattern);
+}
+
+/** True when the URL is http(s) and its host matches one of the patterns, exactly as the gateway's guard decides. */
+export function hostAllowed(url: string, patterns: readonly string[]): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return false;
+  return patterns.some((pattern) => hostMatches(parsed.host, pattern));
+}
+
+/** True for the loopback addresses an emulator may listen on. */
+export function isLoopback(url: string): boolean {
+  try {
+    const { hostname, protocol } = new URL(url);
+    return protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(hostname);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * The basic flows of the catalogue: the manifest, credentials, sale, decline, capture, refund, void, 3-D
+ * Secure, card-on-file, and the two promises every request keeps (the core's key, the asked amount).
+ * @module
+ */
+import { PLUGIN_API_VERSION } from "../../src/plugin_api.ts";
+import type { PluginCapabilities } from "../../src/plugin_api.ts";
+import { check, describe, expectAccepted, expectKind, SNAKE_CASE } from "./checks.ts";
+import { isHostPattern } from "./faults.ts";
+import {
+  approvedPayment,
+  challenge,
+  chargedOnce,
+  headerValue,
+  modification,
+  modificationOf,
+} from "./steps.ts";
+import { RETURN_URL, type Scenario } from "./world.ts";
+
+/** Every capability of the port, so that a new one cannot be forgotten here. */
+const CAPABILITY_NAMES: { readonly [C in keyof PluginCapabilities]: true } = {
+  manualCapture: true,
+  multiplePartialCaptures: true,
+  partialRefunds: true,
+  void: true,
+  threeDSecure: true,
+  redirect: true,
+  query: true,
+  notifications: true,
+  cardOnFile: true,
+};
+
+export const FLOW_SCENARIOS: readonly Scenario[] = [
+  {
+    id: "manifest_is_valid",
+    title:
+      "the manifest states port version 1, every capability and valid host patterns; the test credentials fit",
+    requires: [],
+    run(world) {
+      const { manifest, credentials } = world.plugin;
+      check(manifest.pluginApi === PLUGIN_API_VERSION, `pluginApi is ${manifest.pluginApi}, the port is 1`);
+      check(
+        /^[a-z0-9][a-z0-9_-]{0,31}$/.test(manifest.id),
+        `manifest id ${describe(manifest.id)} is not an id plugins.json accepts`,
+      );
+      for (const name of Object.keys(CAPABILITY_NAMES) as (keyof PluginCapabilities)[]) {
+        check(typeof manifest.capabilities[name] === "boolean", `capability ${name} is not a boolean`);
+      }
+      check(manifest.hosts.test.length > 0, "the manifest declares no test hosts");
+      for (const host of [...manifest.hosts.test, ...manifest.hosts.live]) {
+        check(
+          isHostPattern(host),
+          `host pattern ${describe(host)} is not a host name (with optional * wildcards and :port)`,
+        );
+      }
+      check(
+        credentials.test.safeParse(world.emulator.credentials).success,
+        "the plugin's test credential schema refuses the emulator's credentials",
+      );
+      check(
+        credentials.test.safeParse(world.emulator.badCredentials).success,
+        "the target's bad credentials do not even fit the schema: they must fit it and be refused by the PSP",
+      );
+      check(SNAKE_CASE.test(world.target.cards.declined.code), "the declining card's code is not snake_case");
+      check(
+        !manifest.capabilities.threeDSecure || world.target.cards.challenge !== undefined,
+        "the manifest declares threeDSecure but the target has no challenge card",
+      );
+      return Promise.resolve();
+    },
+  },
+  {
+    id: "verify_credentials_accepts_good",
+    title: "verifyCredentials() answers ok for the emulator's test credentials",
+    requires: [],
+    async run(world) {
+      const result = await world.verifyCredentials();
+      check(result.ok === true, `verifyCredentials() refused good credentials: ${describe(result)}`);
+    },
+  },
+  {
+    id: "verify_credentials_rejects_bad",
+    title: "verifyCredentials() answers not ok, with a reason, for credentials the PSP refuses",
+    requires: [],
+    async run(world) {
+      const result = await world.verifyCredentials({ credentials: world.emulator.badCredentials });
+      check(result.ok === false, "verifyCredentials() accepted credentials the PSP refuses");
+      check(typeof result.reason === "string" && result.reason !== "", "the refusal gives no reason");
+    },
+  },
+  {
+    id: "sale_approved",
+    title: "a sale with the approving card succeeds with a PSP reference, booked once for the asked amount",
+    requires: [],
+    async run(world) {
+      const { input } = await approvedPayment(world, "sale");
+      chargedOnce(world, input.reference, input.amount);
+    },
+  },
+  {
+    id: "sale_declined_with_stable_code",
+    title: "a sale with the declining card fails with the card's stable snake_case code",
+    requires: [],
+    async run(world) {
+      const { card, code } = world.target.cards.declined;
+      const outcome = (await world.pay(world.payInput({ card }))).value;
+      const failed = expectKind(outcome, "failed", "pay() with the declining card");
+      check(SNAKE_CASE.test(failed.code), `code ${describe(failed.code)} is not snake_case`);
+      check(failed.code === code, `code is ${describe(failed.code)}, the card's code is ${describe(code)}`);
+      check(typeof failed.message === "string" && failed.message !== "", "a failure needs a message");
+    },
+  },
+  {
+    id: "authorize_then_capture",
+    title: "an authorization succeeds and a capture of the whole amount is taken",
+    requires: ["manualCapture"],
+    async run(world) {
+      const { input, pspReference } = await approvedPayment(world, "authorize");
+      await modification(world, "capture", { pspReference, amount: input.amount }, input.amount);
+    },
+  },
+  {
+    id: "multiple_partial_captures",
+    title: "two partial captures of one authorization are both taken",
+    requires: ["manualCapture", "multiplePartialCaptures"],
+    async run(world) {
+      const { input, pspReference } = await approvedPayment(world, "authorize");
+      const payment = { pspReference, amount: input.amount };
+      await modification(world, "capture", payment, world.money(400));
+      await modification(world, "capture", payment, world.money(600));
+    },
+  },
+  {
+    id: "refund_full",
+    title: "a sale is refunded in full",
+    requires: [],
+    async run(world) {
+      const { input, pspReference } = await approvedPayment(world, "sale");
+      await modification(world, "refund", { pspReference, amount: input.amount }, input.amount);
+    },
+  },
+  {
+    id: "partial_refunds",
+    title: "two partial refunds of one sale are both taken",
+    requires: ["partialRefunds"],
+    async run(world) {
+      const { input, pspReference } = await approvedPayment(world, "sale");
+      const payment = { pspReference, amount: input.amount };
+      await modification(world, "refund", payment, world.money(300));
+      await modification(world, "refund", payment, world.money(200));
+    },
+  },
+  {
+    id: "void_authorization",
+    title: "an authorization is voided before any capture",
+    requires: ["manualCapture", "void"],
+    async run(world) {
+      const { input, pspReference } = await approvedPayment(world, "authorize");
+      await modification(world, "void", { pspReference, amount: input.amount }, undefined);
+    },
+  },
+  {
+    id: "threeds_challenge_approved",
+    title: "the 3DS card asks for a challenge; approved on the page, continueAfterRedirect() succeeds",
+    requires: ["threeDSecure"],
+    async run(world) {
+      const { input, outcome } = await challenge(world, "approve");
+      expectAccepted(outcome, input.amount, "continueAfterRedirect() after the buyer approved");
+      chargedOnce(world, input.reference, input.amount);
+    },
+  },
+  {
+    id: "threeds_challenge_failed",
+    title: "a failed challenge makes continueAfterRedirect() fail with a snake_case code",
+    requires: ["threeDSecure"],
+    async run(world) {
+      const { outcome } = await challenge(world, "fail");
+      const failed = expectKind(outcome, "failed", "continueAfterRedirect() after the buyer failed");
+      check(SNAKE_CASE.test(failed.code), `code ${describe(failed.code)} is not snake_case`);
+    },
+  },
+  {
+    id: "card_on_file_store_then_charge",
+    title: "a payment stores the card; the stored card is then charged by the buyer and by the merchant",
+    requires: ["cardOnFile"],
+    async run(world) {
+      const shopperReference = `shopper-${world.reference().slice(-12)}`;
+      const first = world.payInput({ card: world.target.cards.approved, storeCard: { shopperReference } });
+      const stored = expectAccepted((await world.pay(first)).value, first.amount, "pay() storing the card");
+      const pspToken = stored.storedCard?.pspToken;
+      check(
+        typeof pspToken === "string" && pspToken !== "",
+        "the payment that stored the card has no pspToken",
+      );
+      for (const initiator of ["customer", "merchant"] as const) {
+        const later = world.payInput({ storedCard: { pspToken, shopperReference, initiator } });
+        expectAccepted(
+          (await world.pay(later)).value,
+          later.amount,
+          `pay() with the stored card (${initiator})`,
+        );
+        chargedOnce(world, later.reference, later.amount);
+      }
+    },
+  },
+  {
+    id: "sends_exact_amount_and_currency",
+    title: "the PSP books exactly the asked amount and currency, in every currency the target lists",
+    requires: [],
+    async run(world) {
+      for (const currency of world.target.currencies ?? ["EUR"]) {
+        const { input } = await approvedPayment(world, "sale", world.money(1234, currency));
+        chargedOnce(world, input.reference, input.amount);
+      }
+      if (world.capabilities.manualCapture) {
+        const { input } = await approvedPayment(world, "authorize", world.money(777));
+        chargedOnce(world, input.reference, input.amount);
+      }
+    },
+  },
+  {
+    id: "sends_core_idempotency_key",
+    title: "every request of every operation carries the call's ctx.idempotencyKey, unchanged",
+    requires: [],
+    async run(world) {
+      const caps = world.capabilities;
+      await world.verifyCredentials();
+      const sale = world.payInput({ card: world.target.cards.approved });
+      const sold = await world.pay(sale);
+      const salePsp = expectAccepted(sold.value, sale.amount, "pay() sale").pspReference;
+      const payment = { pspReference: salePsp, amount: sale.amount };
+      await world.modify("refund", modificationOf(world, payment, sale.amount));
+      if (caps.manualCapture) {
+        const { input, pspReference } = await approvedPayment(world, "authorize");
+        await world.modify(
+          "capture",
+          modificationOf(world, { pspReference, amount: input.amount }, input.amount),
+        );
+        if (caps.void) {
+          const other = await approvedPayment(world, "authorize");
+          await world.modify("void", modificationOf(world, other, undefined));
+        }
+      }
+      if (caps.threeDSecure) await challenge(world, "approve");
+      if (caps.query) {
+        await world.query({
+          operation: "pay",
+          reference: sale.reference,
+          amount: sale.amount,
+          captureMode: "sale",
+          returnUrl: RETURN_URL,
+        }, { key: sold.key });
+      }
+      const header = world.target.idempotencyHeader;
+      check(world.http.exchanges.length > 0, "the plugin sent no request at all");
+      const wrong = world.http.exchanges.filter((e) =>
+        headerValue(e.request.headers, header) !== e.expectedKey
+      )
+        .map((e) =>
+          `${e.call}() sent ${header}: ${describe(headerValue(e.request.headers, header) ?? null)} ` +
+          `instead of its ctx.idempotencyKey ${describe(e.expectedKey)}`
+        );
+      check(wrong.length === 0, wrong.join("; "));
+    },
+  },
+];
