@@ -51,8 +51,10 @@ export function createSqlShopStore(
 ): ShopStore {
   const cacheMs = options.cacheMs ?? 0;
   const cache = new Map<string, { at: number; binding: Promise<ExtensionBinding | undefined> }>();
+  const tokens = new Map<string, { at: number; token: Promise<string | undefined> }>();
   const forget = (shop: string) => {
     for (const key of cache.keys()) if (key.startsWith(`${shop}/`)) cache.delete(key);
+    tokens.delete(`${shop}/#token`);
   };
   async function seal(value: Readonly<Record<string, unknown>> | undefined, aad: string) {
     return value === undefined ? null : await box.seal(JSON.stringify(value), aad);
@@ -79,6 +81,12 @@ export function createSqlShopStore(
     };
   }
 
+  async function readAccessToken(shop: string): Promise<string | undefined> {
+    const rows = await client.query("SELECT access_token_sealed FROM shops WHERE shop = $1", [shop]);
+    const sealed = rows[0]?.access_token_sealed;
+    return typeof sealed === "string" ? await box.open(sealed, tokenAad(shop)) : undefined;
+  }
+
   return {
     findBinding(shop: string, extension: string): Promise<ExtensionBinding | undefined> {
       if (cacheMs <= 0) return readBinding(shop, extension);
@@ -100,15 +108,21 @@ export function createSqlShopStore(
       return rows.length > 0;
     },
     async setAccessToken(shop: string, token: string): Promise<void> {
+      forget(shop);
       await client.query(
         "UPDATE shops SET access_token_sealed = $2, updated_at = now() WHERE shop = $1",
         [shop, await box.seal(token, tokenAad(shop))],
       );
     },
-    async accessToken(shop: string): Promise<string | undefined> {
-      const rows = await client.query("SELECT access_token_sealed FROM shops WHERE shop = $1", [shop]);
-      const sealed = rows[0]?.access_token_sealed;
-      return typeof sealed === "string" ? await box.open(sealed, tokenAad(shop)) : undefined;
+    accessToken(shop: string): Promise<string | undefined> {
+      if (cacheMs <= 0) return readAccessToken(shop);
+      const key = `${shop}/#token`;
+      const cached = tokens.get(key);
+      if (cached !== undefined && Date.now() - cached.at < cacheMs) return cached.token;
+      const token = readAccessToken(shop);
+      tokens.set(key, { at: Date.now(), token });
+      token.catch(() => tokens.delete(key));
+      return token;
     },
     async bind(binding: ExtensionBinding): Promise<void> {
       forget(binding.shop);

@@ -61,6 +61,12 @@ export async function handleNotification(
         });
         continue;
       }
+      // News that confirms a final result changes nothing; skip the transaction (the common case: the PSP's
+      // notification of a payment already answered synchronously).
+      if (operation.status === event.outcome.kind) {
+        applied++;
+        continue;
+      }
       await recordOutcome(
         deps,
         { shop, kind: operation.kind, operationId: operation.operationId },
