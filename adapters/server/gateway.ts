@@ -10,6 +10,7 @@ import {
   DEFAULT_CALLBACK_POLICY,
   type GatewayDeps,
   type Logger,
+  type PspHttp,
   reconcileDue,
 } from "../../src/mod.ts";
 import type { GatewayConfig } from "../config/config.ts";
@@ -36,7 +37,7 @@ import { guardHosts } from "../plugins/host_guard.ts";
 import { loadPluginConfig, type PluginConfig } from "../plugins/plugin_config.ts";
 import { loadPluginInWorker, type WorkerPlugin } from "../plugins/worker_host.ts";
 import { createSqlShopStore, type ShopStore } from "../store/sql_shop_store.ts";
-import { seedDemoShop } from "./seed.ts";
+import { DEV_EMULATOR_ORIGIN, seedDemoShop } from "./seed.ts";
 
 export interface StartOptions {
   /** Use an in-memory embedded database instead of DATA_DIR (tests). */
@@ -59,6 +60,22 @@ export interface RunningGateway {
   readonly publicKey: string;
   /** Stops accepting, finishes in-flight work (bounded), and closes the database. */
   stop(): Promise<void>;
+}
+
+/**
+ * Dev mode: requests to DEV_EMULATOR_ORIGIN go to the emulators this process serves itself, so every dev
+ * process sharing one database reaches a live emulator.
+ */
+function toLocalEmulators(inner: PspHttp, appUrl: string): PspHttp {
+  return {
+    send(request, deadline) {
+      if (!request.url.startsWith(`${DEV_EMULATOR_ORIGIN}/`)) return inner.send(request, deadline);
+      return inner.send(
+        { ...request, url: appUrl + request.url.slice(DEV_EMULATOR_ORIGIN.length) },
+        deadline,
+      );
+    },
+  };
 }
 
 /** The plugins of plugins.json, each isolated in its own worker. */
@@ -100,29 +117,27 @@ export async function buildGatewayDeps(
     store: createSqlPaymentStore(db, { onCallbackQueued: options.onCallbackQueued }),
     shops,
     plugins,
-    pspHttp: (labels) =>
-      guardHosts(
-        createFetchPspHttp({
-          logger,
-          context: {
-            shop: labels.shop,
-            extension: labels.extension,
-            plugin: labels.plugin,
-            reference: labels.reference,
-          },
-          // Every PSP exchange joins the shop's audit chain, scrubbed to method, host, status and duration.
-          onExchange: (summary) =>
-            appendAudit(db, {
-              shop: labels.shop,
-              kind: "psp.exchange",
-              subject: labels.reference,
-              payload: summary,
-            }),
-        }),
-        allowedHosts(labels.plugin, labels.test),
+    pspHttp: (labels) => {
+      const transport = createFetchPspHttp({
         logger,
-        labels.plugin,
-      ),
+        context: {
+          shop: labels.shop,
+          extension: labels.extension,
+          plugin: labels.plugin,
+          reference: labels.reference,
+        },
+        // Every PSP exchange joins the shop's audit chain, scrubbed to method, host, status and duration.
+        onExchange: (summary) =>
+          appendAudit(db, {
+            shop: labels.shop,
+            kind: "psp.exchange",
+            subject: labels.reference,
+            payload: summary,
+          }),
+      });
+      const local = config.mode === "dev" ? toLocalEmulators(transport, options.appUrl) : transport;
+      return guardHosts(local, allowedHosts(labels.plugin, labels.test), logger, labels.plugin);
+    },
     decryptor: await createEciesDecryptor({
       privateKeys: config.eciesPrivateKeys,
       hkdfInfo: config.eciesHkdfInfo,

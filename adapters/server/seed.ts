@@ -1,6 +1,9 @@
 import type { AdyenEmulator } from "../../plugins/adyen/emulator/mod.ts";
 import type { ShopStore } from "../store/sql_shop_store.ts";
 
+/** The origin dev-mode credentials name for the bundled emulators; each process maps it to itself. */
+export const DEV_EMULATOR_ORIGIN = "http://emulator.gateway.invalid";
+
 /** The demo shop's fixed dev credentials: they only open the bundled emulator. */
 export const DEMO = {
   shop: "demo",
@@ -36,7 +39,9 @@ export async function seedDemoShop(options: {
       apiKey: DEMO.apiKey,
       merchantAccount: DEMO.merchantAccount,
       hmacKeyHex: DEMO.hmacKeyHex,
-      baseUrl: `${gatewayUrl}/_emulator/adyen/v71`,
+      // Not this process's own URL: every dev process sends this host to the emulator it serves itself, so
+      // several processes on one database each keep working when another one stops.
+      baseUrl: `${DEV_EMULATOR_ORIGIN}/_emulator/adyen/v71`,
     },
   });
 }
