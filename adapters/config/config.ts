@@ -144,8 +144,9 @@ export async function loadConfig(env: Env = (name) => Deno.env.get(name)): Promi
         ? undefined
         : (await devSecret("OPERATOR_TOKEN", (s) => s.operatorToken ?? "")) || undefined),
     failpoint: env("GATEWAY_FAILPOINT") || undefined,
-    pspExtraTestHosts: (env("PSP_EXTRA_TEST_HOSTS") ?? (production ? "" : "127.0.0.1:*,localhost:*,emulator.gateway.invalid"))
-      .split(",").map((host) => host.trim()).filter((host) => host !== ""),
+    pspExtraTestHosts:
+      (env("PSP_EXTRA_TEST_HOSTS") ?? (production ? "" : "127.0.0.1:*,localhost:*,emulator.gateway.invalid"))
+        .split(",").map((host) => host.trim()).filter((host) => host !== ""),
     logLevel: logLevel(env("LOG_LEVEL"), problems),
     generated,
   };
