@@ -3,18 +3,25 @@
  * cannot tell it from the test environment: API-key auth, idempotency keys, raw card payments with the
  * contract's sandbox cards, a 3D Secure redirect page, tokenization (storePaymentMethod, payments with a
  * storedPaymentMethodId, POST and DELETE /storedPaymentMethods), modifications with Adyen's accounting rules
- * and signed standard notifications.
+ * and signed standard notifications. Its state lives in a store (store.ts): in memory by default, or in SQL
+ * (dev mode), where it survives a crash and is shared by every emulator on the same database.
  * @module
  */
 import { Hono } from "hono";
 import { formatAmount } from "../../../src/plugin_api.ts";
-import { createIdempotencyStore, MAX_IDEMPOTENCY_KEY_LENGTH, type StoredAnswer } from "./idempotency.ts";
+import {
+  DEFAULT_IDEMPOTENCY_LEASE_MS,
+  idempotencyScope,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  type StoredAnswer,
+} from "./idempotency.ts";
 import {
   applyModification,
   type ModificationKind,
   type PaymentRecord,
   type PaymentStatus,
 } from "./ledger.ts";
+import { memoryEmulatorStore } from "./memory_store.ts";
 import { isPspReference, newPspReference, newToken } from "./references.ts";
 import {
   idempotencyKeyInProgress,
@@ -27,6 +34,7 @@ import {
   unparseableBody,
   validationError,
 } from "./service_error.ts";
+import type { AdyenEmulatorStore, EmulatorTransaction } from "./store.ts";
 import { type CardBehaviour, cardBehaviour, cardBrand } from "./test_cards.ts";
 import { isChallengeAction, renderChallengePage, renderMessagePage } from "./threeds_page.ts";
 import {
@@ -42,7 +50,15 @@ import {
   type ShopperInteraction,
   type ValidPayment,
 } from "./validation.ts";
-import { createVault, type StoredPaymentMethodSummary, summarise, vaultedCard } from "./vault.ts";
+import {
+  resolveToken,
+  type StoredPaymentMethodRecord,
+  type StoredPaymentMethodSummary,
+  type StoreRequest,
+  type StoreResult,
+  summarise,
+  type VaultedCard,
+} from "./vault.ts";
 import { createWebhookSender, type DeliveryRecord, type UnsignedItem } from "./webhooks.ts";
 
 type Json = Record<string, unknown>;
@@ -64,6 +80,17 @@ export interface AdyenEmulatorOptions {
   /** The mount prefix to strip from request paths, such as "/_emulator/adyen". */
   readonly basePath?: string;
   readonly accounts: readonly AdyenEmulatorAccount[];
+  /**
+   * Where the emulator keeps payments, idempotency keys and tokens: by default in memory, private to this
+   * emulator; `sqlEmulatorStore(client)` keeps them in a database, durable across a crash and shared by every
+   * emulator on it. Accounts and notification delivery stay with each emulator.
+   */
+  readonly store?: AdyenEmulatorStore;
+  /**
+   * How long an idempotency key may stay in progress before a request with the same key takes it over (default
+   * 5000 ms): only a request whose process died before answering holds a key that long.
+   */
+  readonly idempotencyLeaseMs?: number;
   /** Delay before a notification is first sent (default 50 ms). */
   readonly webhookDelayMs?: number;
   /** Delay before the first retry of a notification; it doubles per retry (default 200 ms). */
@@ -97,19 +124,30 @@ export interface EmulatedPayment {
   readonly tokenizedAs?: string;
 }
 
+/**
+ * The emulator. The synchronous views (payments, chargeCount, storedPaymentMethods) show what this emulator
+ * booked or changed, as it last saw it: on the default in-memory store that is everything; on a shared store,
+ * the `load` views read every emulator's state from the store.
+ */
 export interface AdyenEmulator {
   /** Serves one request; mount it in any server, or pass it to Deno.serve. */
   fetch(request: Request): Promise<Response>;
   addAccount(account: AdyenEmulatorAccount): void;
-  /** Every payment booked, in order. */
+  /** Every payment this emulator booked or changed, in order. */
   payments(): EmulatedPayment[];
-  /** How many times /payments created a new payment with this merchant reference. */
+  /** How many times /payments of this emulator created a new payment with this merchant reference. */
   chargeCount(merchantReference: string): number;
-  /** Every token in the vault, without card numbers. */
+  /** Every token this emulator created or stored again and did not delete, without card numbers. */
   storedPaymentMethods(): StoredPaymentMethodSummary[];
-  /** Every notification queued, with its delivery state. */
+  /** Every payment in the store, in order. */
+  loadPayments(): Promise<EmulatedPayment[]>;
+  /** How many payments the store holds with this merchant reference. */
+  loadChargeCount(merchantReference: string): Promise<number>;
+  /** Every token in the store, without card numbers. */
+  loadStoredPaymentMethods(): Promise<StoredPaymentMethodSummary[]>;
+  /** Every notification this emulator queued, with its delivery state. */
   notifications(): DeliveryRecord[];
-  /** Stops notification delivery and releases held connections. */
+  /** Stops notification delivery and releases held connections. The store stays open (it is the caller's). */
   close(): void;
 }
 
@@ -130,17 +168,55 @@ interface Caller {
   readonly accounts: readonly AdyenEmulatorAccount[];
 }
 
+type Notification = Omit<UnsignedItem, "eventDate" | "merchantAccountCode">;
+
+/** What one transaction changed, applied to this emulator's views and sent once it has committed. */
+interface Effects {
+  readonly notifications: { readonly merchantAccount: string; readonly item: UnsignedItem }[];
+  readonly payments: Map<string, PaymentRecord>;
+  readonly charges: string[];
+  /** Tokens stored (a record) or deleted (undefined). */
+  readonly tokens: Map<string, StoredPaymentMethodRecord | undefined>;
+}
+
+/** One request's transaction, with the effects it records. */
+interface Unit {
+  readonly tx: EmulatorTransaction;
+  notify(merchantAccount: string, item: Notification): void;
+  insertPayment(payment: PaymentRecord): Promise<void>;
+  updatePayment(payment: PaymentRecord): Promise<void>;
+  storeToken(request: StoreRequest): Promise<StoreResult>;
+  removeToken(merchantAccount: string, shopperReference: string, id: string): Promise<boolean>;
+}
+
+type Handler = (caller: Caller, body: Json, unit: Unit) => Promise<Outcome>;
+
+/** The key this request claimed, to complete with its answer or give back. */
+interface OwnedKey {
+  readonly scope: string;
+  readonly key: string;
+  readonly token: string;
+}
+
+/** The claim of a key was taken over before the answer could be stored: nothing of the request was written. */
+class ClaimLost extends Error {
+  constructor() {
+    super("The idempotency key was taken over before the answer was stored");
+  }
+}
+
 export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulator {
   const publicUrl = options.publicUrl.replace(/\/+$/, "");
   const now = options.now ?? Date.now;
   const holdMs = options.holdMs ?? 60_000;
+  const leaseMs = options.idempotencyLeaseMs ?? DEFAULT_IDEMPOTENCY_LEASE_MS;
+  const store = options.store ?? memoryEmulatorStore();
   const accounts: AdyenEmulatorAccount[] = [];
-  const payments = new Map<string, PaymentRecord>();
-  const challenges = new Map<string, string>();
-  const redirectResults = new Map<string, string>();
-  const charges = new Map<string, number>();
-  const idempotency = createIdempotencyStore();
-  const vault = createVault();
+  // This emulator's views: what it booked or changed, as it last saw it.
+  const seenPayments = new Map<string, PaymentRecord>();
+  const seenCharges = new Map<string, number>();
+  const seenTokens = new Map<string, StoredPaymentMethodRecord>();
+  const scopes = new Map<string, Promise<string>>();
   const webhooks = createWebhookSender({
     firstDelayMs: options.webhookDelayMs ?? 50,
     retryBaseMs: options.webhookRetryBaseMs ?? 200,
@@ -172,22 +248,75 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     return accounts.find((account) => account.merchantAccount === merchantAccount);
   }
 
-  function notify(
-    merchantAccount: string,
-    item: Omit<UnsignedItem, "eventDate" | "merchantAccountCode">,
-  ): void {
-    const account = accountFor(merchantAccount);
-    if (account?.webhookUrl === undefined) return;
-    webhooks.send(account.webhookUrl, account.hmacKeyHex, {
-      ...item,
-      merchantAccountCode: merchantAccount,
-      eventDate: new Date(now()).toISOString(),
-    });
+  /** The idempotency scope of an API key: its hash, so that no store holds the key itself. */
+  function scopeOf(apiKey: string): Promise<string> {
+    let scope = scopes.get(apiKey);
+    if (scope === undefined) {
+      scope = idempotencyScope(apiKey);
+      scopes.set(apiKey, scope);
+    }
+    return scope;
   }
 
-  function notifyAuthorisation(payment: PaymentRecord): void {
+  /**
+   * Runs `work` in one store transaction; once it has committed, updates this emulator's views and queues the
+   * notifications it produced (a transaction that throws sends nothing).
+   */
+  async function atomically<T>(work: (unit: Unit) => Promise<T>): Promise<T> {
+    let effects: Effects | undefined;
+    const result = await store.transaction((tx) => {
+      // A store may run the work again (a deadlock): only the last run's effects count.
+      const current: Effects = { notifications: [], payments: new Map(), charges: [], tokens: new Map() };
+      effects = current;
+      return work({
+        tx,
+        notify(merchantAccount, item) {
+          current.notifications.push({
+            merchantAccount,
+            item: { ...item, merchantAccountCode: merchantAccount, eventDate: new Date(now()).toISOString() },
+          });
+        },
+        async insertPayment(payment) {
+          await tx.insertPayment(payment);
+          current.payments.set(payment.pspReference, structuredClone(payment));
+          current.charges.push(payment.merchantReference);
+        },
+        async updatePayment(payment) {
+          await tx.updatePayment(payment);
+          current.payments.set(payment.pspReference, structuredClone(payment));
+        },
+        async storeToken(request) {
+          const stored = await tx.storeToken(request);
+          current.tokens.set(stored.record.id, structuredClone(stored.record));
+          return stored;
+        },
+        async removeToken(merchantAccount, shopperReference, id) {
+          const removed = await tx.removeToken(merchantAccount, shopperReference, id);
+          if (removed) current.tokens.set(id, undefined);
+          return removed;
+        },
+      });
+    });
+    if (effects !== undefined) {
+      for (const [pspReference, payment] of effects.payments) seenPayments.set(pspReference, payment);
+      for (const reference of effects.charges) {
+        seenCharges.set(reference, (seenCharges.get(reference) ?? 0) + 1);
+      }
+      for (const [id, record] of effects.tokens) {
+        if (record === undefined) seenTokens.delete(id);
+        else seenTokens.set(id, record);
+      }
+      for (const { merchantAccount, item } of effects.notifications) {
+        const account = accountFor(merchantAccount);
+        if (account?.webhookUrl !== undefined) webhooks.send(account.webhookUrl, account.hmacKeyHex, item);
+      }
+    }
+    return result;
+  }
+
+  function notifyAuthorisation(unit: Unit, payment: PaymentRecord): void {
     const success = payment.status === "authorised";
-    notify(payment.merchantAccount, {
+    unit.notify(payment.merchantAccount, {
       eventCode: "AUTHORISATION",
       pspReference: payment.pspReference,
       merchantReference: payment.merchantReference,
@@ -217,10 +346,10 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
    * (RecurringContractNotificationRequestItem): the token as pspReference, the payment that created it as
    * originalPsp (and originalReference, as in Adyen's example).
    */
-  function notifyRecurringContract(payment: PaymentRecord): void {
+  function notifyRecurringContract(unit: Unit, payment: PaymentRecord): void {
     if (payment.tokenization?.operation !== "created" || payment.shopperReference === undefined) return;
     const token = payment.tokenization.storedPaymentMethodId;
-    notify(payment.merchantAccount, {
+    unit.notify(payment.merchantAccount, {
       eventCode: "RECURRING_CONTRACT",
       pspReference: token,
       originalReference: payment.pspReference,
@@ -247,7 +376,7 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     };
   }
 
-  function authorise(payment: PaymentRecord): void {
+  async function authorise(unit: Unit, payment: PaymentRecord): Promise<void> {
     payment.status = "authorised";
     payment.resultCode = "Authorised";
     payment.authCode = String(crypto.getRandomValues(new Uint32Array(1))[0] % 1_000_000).padStart(6, "0");
@@ -257,7 +386,7 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     }
     // Adyen creates the token only when the payment is authorised.
     if (payment.pendingStore !== undefined) {
-      const stored = vault.store(payment.pendingStore);
+      const stored = await unit.storeToken(payment.pendingStore);
       payment.tokenization = { storedPaymentMethodId: stored.record.id, operation: stored.operation };
       payment.pendingStore = undefined;
     }
@@ -302,23 +431,35 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     return body;
   }
 
-  /** POST /paymentMethods: the methods a merchant account offers (the plugin uses it to verify credentials). */
-  function handlePaymentMethods(caller: Caller, body: Json): Outcome {
-    const merchantAccount = merchantAccountOf(body);
-    if (!merchantAccount.ok) return { kind: "rejected", error: merchantAccount.error };
-    if (!caller.accounts.some((account) => account.merchantAccount === merchantAccount.value)) {
-      return { kind: "rejected", error: invalidMerchantAccount() };
-    }
+  /** What the emulator keeps of a card sent in a request: never its number, holder name or CVC. */
+  async function vaultable(card: CardFields): Promise<VaultedCard> {
     return {
+      fingerprint: await store.cardFingerprint(card.number),
+      brand: cardBrand(card.number),
+      lastFour: card.number.slice(-4),
+      expiryMonth: card.expiryMonth,
+      expiryYear: card.expiryYear,
+      behaviour: cardBehaviour(card.number),
+    };
+  }
+
+  /** POST /paymentMethods: the methods a merchant account offers (the plugin uses it to verify credentials). */
+  function handlePaymentMethods(caller: Caller, body: Json): Promise<Outcome> {
+    const merchantAccount = merchantAccountOf(body);
+    if (!merchantAccount.ok) return Promise.resolve({ kind: "rejected", error: merchantAccount.error });
+    if (!caller.accounts.some((account) => account.merchantAccount === merchantAccount.value)) {
+      return Promise.resolve({ kind: "rejected", error: invalidMerchantAccount() });
+    }
+    return Promise.resolve({
       kind: "answered",
       answer: {
         status: 200,
         body: { paymentMethods: [{ type: "scheme", name: "Cards", brands: ["visa", "mc", "amex"] }] },
       },
-    };
+    });
   }
 
-  function handlePayment(caller: Caller, body: Json): Outcome {
+  async function handlePayment(caller: Caller, body: Json, unit: Unit): Promise<Outcome> {
     const merchantAccount = merchantAccountOf(body);
     if (!merchantAccount.ok) return { kind: "rejected", error: merchantAccount.error };
     if (!caller.accounts.some((account) => account.merchantAccount === merchantAccount.value)) {
@@ -327,18 +468,17 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     const checked = checkPayment(body, merchantAccount.value, now());
     if (!checked.ok) return { kind: "rejected", error: checked.error };
     const { source } = checked.value;
-    if (source.kind === "card") return pay(checked.value, source.card);
-    const resolved = vault.resolve(
-      merchantAccount.value,
-      source.shopperReference,
+    if (source.kind === "card") return await pay(unit, checked.value, await vaultable(source.card));
+    const resolved = resolveToken(
+      await unit.tx.shopperTokens(merchantAccount.value, source.shopperReference),
       source.storedPaymentMethodId,
     );
     if (!resolved.ok) return { kind: "rejected", error: resolved.error };
-    return pay(checked.value, resolved.record.card);
+    return await pay(unit, checked.value, resolved.record.card);
   }
 
   /** POST /storedPaymentMethods: a token for card details, without a payment. */
-  function handleStorePaymentMethod(caller: Caller, body: Json): Outcome {
+  async function handleStorePaymentMethod(caller: Caller, body: Json, unit: Unit): Promise<Outcome> {
     const merchantAccount = merchantAccountOf(body);
     if (!merchantAccount.ok) return { kind: "rejected", error: merchantAccount.error };
     if (!caller.accounts.some((account) => account.merchantAccount === merchantAccount.value)) {
@@ -346,7 +486,8 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     }
     const checked = checkStoreRequest(body, merchantAccount.value, now());
     if (!checked.ok) return { kind: "rejected", error: checked.error };
-    const { record } = vault.store({ ...checked.value, brand: cardBrand(checked.value.card.number) });
+    const { card, ...request } = checked.value;
+    const { record } = await unit.storeToken({ ...request, card: await vaultable(card) });
     const summary = summarise(record);
     const answer: Json = {
       id: summary.id,
@@ -357,11 +498,12 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
       expiryYear: summary.expiryYear,
       shopperReference: summary.shopperReference,
     };
-    if (record.card.holderName !== undefined) answer.holderName = record.card.holderName;
+    // The holder name of this request: the vault does not keep it.
+    if (card.holderName !== undefined) answer.holderName = card.holderName;
     return { kind: "answered", answer: { status: 201, body: answer } };
   }
 
-  function pay(request: ValidPayment, card: CardFields): Outcome {
+  async function pay(unit: Unit, request: ValidPayment, card: VaultedCard): Promise<Outcome> {
     const { source } = request;
     const payment: PaymentRecord = {
       pspReference: newPspReference(),
@@ -370,8 +512,8 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
       amount: request.amount,
       manualCapture: request.manualCapture,
       returnUrl: request.returnUrl,
-      brand: cardBrand(card.number),
-      cardSummary: card.number.slice(-4),
+      brand: card.brand,
+      cardSummary: card.lastFour,
       expiryDate: `${String(card.expiryMonth).padStart(2, "0")}/${card.expiryYear}`,
       shopperInteraction: request.shopperInteraction,
       shopperReference: source.kind === "stored" ? source.shopperReference : source.store?.shopperReference,
@@ -384,8 +526,7 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
           merchantAccount: request.merchantAccount,
           shopperReference: source.store.shopperReference,
           recurringProcessingModel: source.store.recurringProcessingModel,
-          card: vaultedCard(card),
-          brand: cardBrand(card.number),
+          card,
         }
         : undefined,
       status: "awaiting_authentication",
@@ -395,18 +536,22 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
       voided: false,
       captureClosed: false,
     };
-    payments.set(payment.pspReference, payment);
-    charges.set(payment.merchantReference, (charges.get(payment.merchantReference) ?? 0) + 1);
-    const behaviour = behaviourOf(card, source);
+    const outcome = await decide(unit, payment, behaviourOf(card, source));
+    await unit.insertPayment(payment);
+    return outcome;
+  }
+
+  /** Applies the card's behaviour to a new payment (booked by the caller) and answers it. */
+  async function decide(unit: Unit, payment: PaymentRecord, behaviour: CardBehaviour): Promise<Outcome> {
     switch (behaviour.kind) {
       case "authorise":
       case "authorise_then_hold": {
-        authorise(payment);
+        await authorise(unit, payment);
         // The sandbox's lost-answer cards lose their notification too (contract section 7: the gateway must
         // find out by asking the PSP), so that reconciliation, not a webhook, settles them.
         if (behaviour.kind === "authorise") {
-          notifyAuthorisation(payment);
-          notifyRecurringContract(payment);
+          notifyAuthorisation(unit, payment);
+          notifyRecurringContract(unit, payment);
         }
         const answer = { status: 200, body: resultBody(payment) };
         return behaviour.kind === "authorise" ? { kind: "answered", answer } : {
@@ -417,7 +562,7 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
       }
       case "refuse": {
         refuse(payment, "Refused", behaviour.refusalReason, behaviour.refusalReasonCode, "refused");
-        notifyAuthorisation(payment);
+        notifyAuthorisation(unit, payment);
         return { kind: "answered", answer: { status: 200, body: resultBody(payment) } };
       }
       case "error_then_500": {
@@ -432,7 +577,6 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
         const challengeId = newToken(18);
         payment.challengeId = challengeId;
         payment.resultCode = "RedirectShopper";
-        challenges.set(challengeId, payment.pspReference);
         return {
           kind: "answered",
           answer: {
@@ -454,7 +598,7 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     }
   }
 
-  function handleDetails(caller: Caller, body: Json): Outcome {
+  async function handleDetails(caller: Caller, body: Json, unit: Unit): Promise<Outcome> {
     const details = body.details;
     if (!isObject(details)) {
       return {
@@ -469,8 +613,7 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
         error: validationError("000", "Required field 'redirectResult' is not provided."),
       };
     }
-    const pspReference = redirectResults.get(redirectResult);
-    const payment = pspReference === undefined ? undefined : payments.get(pspReference);
+    const payment = await unit.tx.lockPaymentByRedirectResult(redirectResult);
     // A payment of another API credential's merchant account is indistinguishable from an unknown one.
     if (
       payment === undefined || !caller.accounts.some((a) => a.merchantAccount === payment.merchantAccount)
@@ -480,7 +623,7 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     if (payment.detailsAnswer === undefined) {
       switch (payment.decision) {
         case "approve":
-          authorise(payment);
+          await authorise(unit, payment);
           break;
         case "fail":
           refuse(payment, "Refused", "3D Not Authenticated", "11", "refused");
@@ -491,14 +634,15 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
           break;
       }
       payment.detailsAnswer = resultBody(payment);
-      notifyAuthorisation(payment);
-      notifyRecurringContract(payment);
+      notifyAuthorisation(unit, payment);
+      notifyRecurringContract(unit, payment);
+      await unit.updatePayment(payment);
     }
     return { kind: "answered", answer: { status: 200, body: payment.detailsAnswer } };
   }
 
-  function handleModification(kind: ModificationKind, paymentPspReference: string) {
-    return function modification(caller: Caller, body: Json): Outcome {
+  function handleModification(kind: ModificationKind, paymentPspReference: string): Handler {
+    return async function modification(caller: Caller, body: Json, unit: Unit): Promise<Outcome> {
       const merchantAccount = merchantAccountOf(body);
       if (!merchantAccount.ok) return { kind: "rejected", error: merchantAccount.error };
       const account = caller.accounts.find((a) => a.merchantAccount === merchantAccount.value);
@@ -522,11 +666,14 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
         return { kind: "rejected", error: validationError("000", "Invalid reference") };
       }
       const reference = body.reference as string | undefined;
-      const found = payments.get(paymentPspReference);
+      // Locked until the transaction ends: concurrent modifications of one payment, from any process, are
+      // decided one after the other against the balance the previous one left.
+      const found = await unit.tx.lockPayment(paymentPspReference);
       const payment = found?.merchantAccount === merchantAccount.value ? found : undefined;
       const decision = applyModification(payment, kind, amount, account.multiplePartialCaptures ?? true);
+      if (decision.success && payment !== undefined) await unit.updatePayment(payment);
       const pspReference = newPspReference();
-      notify(merchantAccount.value, {
+      unit.notify(merchantAccount.value, {
         eventCode: kind === "capture" ? "CAPTURE" : kind === "cancel" ? "CANCELLATION" : "REFUND",
         pspReference,
         originalReference: paymentPspReference,
@@ -556,40 +703,79 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     return owned.length === 0 ? undefined : { apiKey, accounts: owned };
   }
 
+  function inProgress(echo: Record<string, string>): Response {
+    return json(409, idempotencyKeyInProgress(), { ...echo, "Transient-Error": "true" });
+  }
+
   /** Auth, idempotency and JSON parsing, shared by every API route. */
-  async function api(request: Request, handler: (caller: Caller, body: Json) => Outcome): Promise<Response> {
+  async function api(request: Request, handler: Handler): Promise<Response> {
     const who = caller(request);
     if (who === undefined) return json(UNAUTHORIZED.status, UNAUTHORIZED);
     const key = request.headers.get("idempotency-key") ?? undefined;
-    const echo: Record<string, string> = key === undefined ? {} : { "Idempotency-Key": key };
-    if (key !== undefined) {
-      if (key === "" || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-        return json(422, validationError("000", "Idempotency-Key must be 1 to 64 characters"));
-      }
-      const claim = idempotency.claim(who.apiKey, key);
-      if (claim.kind === "replay") return json(claim.answer.status, claim.answer.body, echo);
-      if (claim.kind === "in_progress") {
-        return json(409, idempotencyKeyInProgress(), { ...echo, "Transient-Error": "true" });
-      }
+    if (key === undefined) return await serve(request, who, handler, {}, undefined);
+    const echo: Record<string, string> = { "Idempotency-Key": key };
+    if (key === "" || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      return json(422, validationError("000", "Idempotency-Key must be 1 to 64 characters"));
     }
-    const release = () => key !== undefined && idempotency.release(who.apiKey, key);
+    const scope = await scopeOf(who.apiKey);
+    const claim = await store.claimKey(scope, key, leaseMs);
+    if (claim.kind === "replay") return json(claim.answer.status, claim.answer.body, echo);
+    if (claim.kind === "in_progress") return inProgress(echo);
+    const owned: OwnedKey = { scope, key, token: claim.token };
+    try {
+      return await serve(request, who, handler, echo, owned);
+    } catch (error) {
+      // Nothing was stored (the transaction failed): the key can be used again.
+      await release(owned).catch(() => {});
+      throw error;
+    }
+  }
+
+  function release(owned: OwnedKey | undefined): Promise<void> {
+    return owned === undefined ? Promise.resolve() : store.releaseKey(owned.scope, owned.key, owned.token);
+  }
+
+  /** Reads the body, runs the handler and stores its answer under the key, in one transaction. */
+  async function serve(
+    request: Request,
+    who: Caller,
+    handler: Handler,
+    echo: Record<string, string>,
+    owned: OwnedKey | undefined,
+  ): Promise<Response> {
     let body: unknown;
     try {
       body = JSON.parse(await request.text());
     } catch {
-      release();
+      await release(owned);
       return json(400, unparseableBody(), echo);
     }
     if (!isObject(body)) {
-      release();
+      await release(owned);
       return json(400, unparseableBody(), echo);
     }
-    const outcome = handler(who, body);
+    let outcome: Outcome;
+    try {
+      outcome = await atomically(async (unit) => {
+        const decided = await handler(who, body, unit);
+        if (decided.kind === "answered" && owned !== undefined) {
+          const stored = await unit.tx.completeKey(owned.scope, owned.key, owned.token, decided.answer);
+          if (!stored) throw new ClaimLost();
+        }
+        return decided;
+      });
+    } catch (error) {
+      if (!(error instanceof ClaimLost) || owned === undefined) throw error;
+      // Another request took the key over (this one looked dead): answer as it would be answered now.
+      const claim = await store.claimKey(owned.scope, owned.key, leaseMs);
+      if (claim.kind === "replay") return json(claim.answer.status, claim.answer.body, echo);
+      if (claim.kind === "new") await release({ ...owned, token: claim.token });
+      return inProgress(echo);
+    }
     if (outcome.kind === "rejected") {
-      release();
+      await release(owned);
       return json(outcome.error.status, outcome.error, echo);
     }
-    if (key !== undefined) idempotency.complete(who.apiKey, key, outcome.answer);
     switch (outcome.delivery?.kind) {
       case undefined:
         return json(outcome.answer.status, outcome.answer.body, echo);
@@ -635,10 +821,8 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     );
   }
 
-  function challengePayment(id: string): PaymentRecord | undefined {
-    const pspReference = challenges.get(id);
-    return pspReference === undefined ? undefined : payments.get(pspReference);
-  }
+  const unknownChallenge = () =>
+    renderMessagePage("Unknown challenge", "This 3D Secure challenge does not exist.");
 
   const app = options.basePath === undefined || options.basePath === "" || options.basePath === "/"
     ? new Hono()
@@ -649,14 +833,16 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
   app.post("/v71/payments/details", (c) => api(c.req.raw, handleDetails));
   app.post("/v71/storedPaymentMethods", (c) => api(c.req.raw, handleStorePaymentMethod));
   // DELETE /storedPaymentMethods/{id}?shopperReference=...&merchantAccount=...: 204 without a body.
-  app.delete("/v71/storedPaymentMethods/:id", (c) => {
+  app.delete("/v71/storedPaymentMethods/:id", async (c) => {
     const who = caller(c.req.raw);
     if (who === undefined) return json(UNAUTHORIZED.status, UNAUTHORIZED);
     const merchantAccount = c.req.query("merchantAccount") ?? "";
     if (!who.accounts.some((account) => account.merchantAccount === merchantAccount)) {
       return json(403, invalidMerchantAccount());
     }
-    const removed = vault.remove(merchantAccount, c.req.query("shopperReference") ?? "", c.req.param("id"));
+    const shopperReference = c.req.query("shopperReference") ?? "";
+    const id = c.req.param("id");
+    const removed = await atomically((unit) => unit.removeToken(merchantAccount, shopperReference, id));
     return removed ? new Response(null, { status: 204 }) : json(422, paymentDetailNotFound());
   });
   app.post(
@@ -672,11 +858,9 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     (c) => api(c.req.raw, handleModification("refund", c.req.param("ref"))),
   );
 
-  app.get("/threeds/:id", (c) => {
-    const payment = challengePayment(c.req.param("id"));
-    if (payment === undefined) {
-      return c.html(renderMessagePage("Unknown challenge", "This 3D Secure challenge does not exist."), 404);
-    }
+  app.get("/threeds/:id", async (c) => {
+    const payment = await store.paymentByChallenge(c.req.param("id"));
+    if (payment === undefined) return c.html(unknownChallenge(), 404);
     return c.html(renderChallengePage({
       merchantAccount: payment.merchantAccount,
       merchantReference: payment.merchantReference,
@@ -689,10 +873,8 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
   });
 
   app.post("/threeds/:id", async (c) => {
-    const payment = challengePayment(c.req.param("id"));
-    if (payment === undefined) {
-      return c.html(renderMessagePage("Unknown challenge", "This 3D Secure challenge does not exist."), 404);
-    }
+    const challengeId = c.req.param("id");
+    if (await store.paymentByChallenge(challengeId) === undefined) return c.html(unknownChallenge(), 404);
     let action: unknown;
     try {
       action = (await c.req.raw.formData()).get("action");
@@ -705,14 +887,20 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
         400,
       );
     }
-    // The first answer stands: a second click (or a replayed form) returns the shopper with the same result.
-    if (payment.decision === undefined) payment.decision = action;
-    if (payment.redirectResult === undefined) {
-      payment.redirectResult = newToken(32);
-      redirectResults.set(payment.redirectResult, payment.pspReference);
-    }
-    const target = new URL(payment.returnUrl);
-    target.searchParams.append("redirectResult", payment.redirectResult);
+    const answered = await atomically(async (unit) => {
+      const payment = await unit.tx.lockPaymentByChallenge(challengeId);
+      if (payment === undefined) return undefined;
+      // The first answer stands: a second click (or a replayed form) returns the shopper with the same result.
+      if (payment.decision === undefined || payment.redirectResult === undefined) {
+        payment.decision ??= action;
+        payment.redirectResult ??= newToken(32);
+        await unit.updatePayment(payment);
+      }
+      return payment;
+    });
+    if (answered?.redirectResult === undefined) return c.html(unknownChallenge(), 404);
+    const target = new URL(answered.returnUrl);
+    target.searchParams.append("redirectResult", answered.redirectResult);
     return c.redirect(target.toString(), 303);
   });
 
@@ -726,30 +914,22 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
     fetch: (request) => Promise.resolve(app.fetch(request)),
     addAccount,
     payments() {
-      return [...payments.values()].map((payment) => ({
-        pspReference: payment.pspReference,
-        merchantAccount: payment.merchantAccount,
-        merchantReference: payment.merchantReference,
-        amount: { ...payment.amount },
-        captureMode: payment.manualCapture ? "manual" : "sale",
-        status: payment.status,
-        resultCode: payment.resultCode,
-        refusalReason: payment.refusalReason,
-        capturedValue: payment.captured,
-        refundedValue: payment.refunded,
-        voided: payment.voided,
-        shopperInteraction: payment.shopperInteraction,
-        shopperReference: payment.shopperReference,
-        recurringProcessingModel: payment.recurringProcessingModel,
-        storedPaymentMethodId: payment.storedPaymentMethodId,
-        tokenizedAs: payment.tokenization?.storedPaymentMethodId,
-      }));
+      return [...seenPayments.values()].map(view);
     },
     chargeCount(merchantReference) {
-      return charges.get(merchantReference) ?? 0;
+      return seenCharges.get(merchantReference) ?? 0;
     },
     storedPaymentMethods() {
-      return vault.list();
+      return [...seenTokens.values()].map(summarise);
+    },
+    async loadPayments() {
+      return (await store.payments()).map(view);
+    },
+    loadChargeCount(merchantReference) {
+      return store.chargeCount(merchantReference);
+    },
+    async loadStoredPaymentMethods() {
+      return (await store.storedPaymentMethods()).map(summarise);
     },
     notifications() {
       return [...webhooks.deliveries()];
@@ -761,13 +941,34 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
   };
 }
 
+function view(payment: PaymentRecord): EmulatedPayment {
+  return {
+    pspReference: payment.pspReference,
+    merchantAccount: payment.merchantAccount,
+    merchantReference: payment.merchantReference,
+    amount: { ...payment.amount },
+    captureMode: payment.manualCapture ? "manual" : "sale",
+    status: payment.status,
+    resultCode: payment.resultCode,
+    refusalReason: payment.refusalReason,
+    capturedValue: payment.captured,
+    refundedValue: payment.refunded,
+    voided: payment.voided,
+    shopperInteraction: payment.shopperInteraction,
+    shopperReference: payment.shopperReference,
+    recurringProcessingModel: payment.recurringProcessingModel,
+    storedPaymentMethodId: payment.storedPaymentMethodId,
+    tokenizedAs: payment.tokenization?.storedPaymentMethodId,
+  };
+}
+
 /**
  * The contract's card behaviour, for card data and for the card behind a token alike. A merchant-initiated token
  * payment has no shopper to authenticate (SCA does not apply to it), so the challenge card is authorised
  * without a challenge there.
  */
-function behaviourOf(card: CardFields, source: PaymentSource): CardBehaviour {
-  const behaviour = cardBehaviour(card.number);
+function behaviourOf(card: VaultedCard, source: PaymentSource): CardBehaviour {
+  const behaviour = card.behaviour;
   if (behaviour.kind === "challenge" && source.kind === "stored" && !source.shopperInitiated) {
     return { kind: "authorise" };
   }

@@ -16,6 +16,7 @@ import {
   startHarness,
   WEBHOOKS_SPEC,
 } from "../test_support.ts";
+import { nameFor, openStore, STORE_KINDS } from "./store_test_support.ts";
 
 interface Answer {
   readonly status: number;
@@ -106,15 +107,37 @@ function withoutSignatureWhereUndocumented(json: ReceivedWebhook["json"]): unkno
   };
 }
 
+/**
+ * Registers a test once per store (store_test_support.ts): in memory, and in SQL on PGlite and (with
+ * DATABASE_URL) PostgreSQL. On a SQL store the test ends by reading the store back: it must hold exactly what
+ * the emulator's own views show.
+ */
 function emulatorTest(name: string, fn: (harness: Harness) => Promise<void>, options = {}): void {
-  Deno.test(name, async () => {
-    const harness = startHarness(options);
-    try {
-      await fn(harness);
-    } finally {
-      await harness.close();
-    }
-  });
+  for (const kind of STORE_KINDS) {
+    Deno.test(nameFor(name, kind), async () => {
+      const fixture = await openStore(kind);
+      const harness = startHarness({ ...options, store: fixture.store });
+      try {
+        await fn(harness);
+        if (fixture.store !== undefined) {
+          assertEquals(await harness.emulator.loadPayments(), harness.emulator.payments());
+          assertEquals(
+            await harness.emulator.loadStoredPaymentMethods(),
+            harness.emulator.storedPaymentMethods(),
+          );
+          for (const payment of harness.emulator.payments()) {
+            equal(
+              await harness.emulator.loadChargeCount(payment.merchantReference),
+              harness.emulator.chargeCount(payment.merchantReference),
+            );
+          }
+        }
+      } finally {
+        await harness.close();
+        await fixture.close();
+      }
+    });
+  }
 }
 
 emulatorTest("emulator authorises and captures the approved test card, then notifies", async (harness) => {

@@ -2,7 +2,7 @@
  * Adyen's idempotency as documented at docs.adyen.com/development-resources/api-idempotency: a key names one
  * request for the whole account, whatever the endpoint; the first answer is replayed for every later request
  * with the key, whatever its body; a key whose request is still being processed gets a transient error.
- * Validation errors are not stored, so the key stays usable.
+ * Validation errors are not stored, so the key stays usable. The keys live in the emulator's store (store.ts).
  * @module
  */
 
@@ -13,41 +13,27 @@ export interface StoredAnswer {
 }
 
 export type KeyClaim =
-  | { readonly kind: "new" }
+  /** This request owns the key: `token` completes or releases it. */
+  | { readonly kind: "new"; readonly token: string }
   | { readonly kind: "in_progress" }
   | { readonly kind: "replay"; readonly answer: StoredAnswer };
-
-export interface IdempotencyStore {
-  /** Claims `key` within `scope` (the API key), or reports why it cannot be processed again. */
-  claim(scope: string, key: string): KeyClaim;
-  /** Stores the answer of a claimed key; every later claim replays it. */
-  complete(scope: string, key: string, answer: StoredAnswer): void;
-  /** Gives a claimed key back unanswered (validation errors), so it can be used again. */
-  release(scope: string, key: string): void;
-}
 
 /** Adyen's documented maximum length of an idempotency key. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 64;
 
-export function createIdempotencyStore(): IdempotencyStore {
-  const entries = new Map<string, { answer?: StoredAnswer }>();
-  // A NUL cannot appear in an HTTP header value, so scope and key cannot run into each other.
-  const id = (scope: string, key: string) => `${scope}\u0000${key}`;
-  return {
-    claim(scope, key) {
-      const entry = entries.get(id(scope, key));
-      if (entry === undefined) {
-        entries.set(id(scope, key), {});
-        return { kind: "new" };
-      }
-      return entry.answer === undefined ? { kind: "in_progress" } : { kind: "replay", answer: entry.answer };
-    },
-    complete(scope, key, answer) {
-      entries.set(id(scope, key), { answer: structuredClone(answer) });
-    },
-    release(scope, key) {
-      const entry = entries.get(id(scope, key));
-      if (entry !== undefined && entry.answer === undefined) entries.delete(id(scope, key));
-    },
-  };
+/**
+ * How long a key may stay in progress before another request may take it over: only a request whose process
+ * died between claiming the key and storing its answer stays in progress that long, and as the answer and the
+ * state it describes are stored in one transaction, that request changed nothing.
+ */
+export const DEFAULT_IDEMPOTENCY_LEASE_MS = 5_000;
+
+/** The scope of the keys of an API key, as stored: its SHA-256 in hex, so that no store holds the API key. */
+export async function idempotencyScope(apiKey: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(apiKey));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+export function newClaimToken(): string {
+  return crypto.randomUUID();
 }

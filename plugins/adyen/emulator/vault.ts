@@ -4,30 +4,34 @@
  * card. Storing the same card again for the same shopper returns the same token (`alreadyExisting`, or
  * `updated` when the expiry date changed), as `tokenization.store.operationType` describes.
  *
- * The vault keeps the card number and expiry, as Adyen's vault does, so that a later payment with the token
- * behaves like the card (the contract's test cards still apply); it never keeps a CVC. Tokens are random: they
- * carry nothing of the card.
+ * The vault keeps what a later payment with the token needs to behave like the card (brand, last four digits,
+ * expiry and the contract's test-card behaviour) and a keyed fingerprint of the number to recognise the same
+ * card again; never the number itself, the holder name or a CVC, so a store in the gateway's own database (dev
+ * mode) holds no card data. Tokens are random: they carry nothing of the card.
  * @module
  */
-import { newPspReference } from "./references.ts";
 import { contractNotFound, paymentDetailNotFound, type ServiceError } from "./service_error.ts";
+import type { CardBehaviour } from "./test_cards.ts";
 import type { RecurringProcessingModel } from "./validation.ts";
 
-/** The card as the vault keeps it: never a CVC. */
+/** The card as the vault keeps it: no number, no holder name, no CVC. */
 export interface VaultedCard {
-  readonly number: string;
+  /** HMAC-SHA256 of the card number under the store's fingerprint key, in hex. */
+  readonly fingerprint: string;
+  readonly brand: string;
+  readonly lastFour: string;
   readonly expiryMonth: number;
   readonly expiryYear: number;
-  readonly holderName?: string;
+  /** What the contract's test-card table makes of the number (test_cards.ts). */
+  readonly behaviour: CardBehaviour;
 }
 
 export interface StoredPaymentMethodRecord {
   readonly id: string;
   readonly merchantAccount: string;
   readonly shopperReference: string;
-  readonly brand: string;
   readonly recurringProcessingModel: RecurringProcessingModel;
-  card: VaultedCard;
+  readonly card: VaultedCard;
 }
 
 /** `tokenization.store.operationType` of Checkout API v71 (ResponseAdditionalDataCommon). */
@@ -38,7 +42,11 @@ export interface StoreRequest {
   readonly shopperReference: string;
   readonly recurringProcessingModel: RecurringProcessingModel;
   readonly card: VaultedCard;
-  readonly brand: string;
+}
+
+export interface StoreResult {
+  readonly record: StoredPaymentMethodRecord;
+  readonly operation: StoreOperation;
 }
 
 /** A stored payment method as tests and the demo may see it: no card number. */
@@ -56,72 +64,21 @@ export type Resolution =
   | { readonly ok: true; readonly record: StoredPaymentMethodRecord }
   | { readonly ok: false; readonly error: ServiceError };
 
-export interface Vault {
-  store(
-    request: StoreRequest,
-  ): { readonly record: StoredPaymentMethodRecord; readonly operation: StoreOperation };
-  /**
-   * The token for a payment. No token of this shopper under this merchant account answers 800 "Contract not
-   * found"; a token that is not this shopper's (unknown, deleted, another shopper's or another merchant
-   * account's) answers 803 "PaymentDetail not found".
-   */
-  resolve(merchantAccount: string, shopperReference: string, id: string): Resolution;
-  /** Deletes a token of this shopper; false when there is none to delete. */
-  remove(merchantAccount: string, shopperReference: string, id: string): boolean;
-  list(): StoredPaymentMethodSummary[];
+/**
+ * The token for a payment, among the tokens of its shopper under its merchant account. No token of this shopper
+ * answers 800 "Contract not found"; a token that is not this shopper's (unknown, deleted, another shopper's or
+ * another merchant account's) answers 803 "PaymentDetail not found".
+ */
+export function resolveToken(ofShopper: readonly StoredPaymentMethodRecord[], id: string): Resolution {
+  if (ofShopper.length === 0) return { ok: false, error: contractNotFound() };
+  const record = ofShopper.find((candidate) => candidate.id === id);
+  return record === undefined ? { ok: false, error: paymentDetailNotFound() } : { ok: true, record };
 }
 
-export function createVault(): Vault {
-  const records = new Map<string, StoredPaymentMethodRecord>();
-
-  function ofShopper(merchantAccount: string, shopperReference: string): StoredPaymentMethodRecord[] {
-    return [...records.values()].filter((record) =>
-      record.merchantAccount === merchantAccount && record.shopperReference === shopperReference
-    );
-  }
-
-  return {
-    store(request) {
-      const card = vaultedCard(request.card);
-      const existing = ofShopper(request.merchantAccount, request.shopperReference)
-        .find((record) => record.card.number === card.number);
-      if (existing !== undefined) {
-        const same = existing.card.expiryMonth === card.expiryMonth &&
-          existing.card.expiryYear === card.expiryYear;
-        existing.card = card;
-        return { record: existing, operation: same ? "alreadyExisting" : "updated" };
-      }
-      let id = newPspReference();
-      while (records.has(id)) id = newPspReference();
-      const record: StoredPaymentMethodRecord = {
-        id,
-        merchantAccount: request.merchantAccount,
-        shopperReference: request.shopperReference,
-        brand: request.brand,
-        recurringProcessingModel: request.recurringProcessingModel,
-        card,
-      };
-      records.set(id, record);
-      return { record, operation: "created" };
-    },
-    resolve(merchantAccount, shopperReference, id) {
-      const contract = ofShopper(merchantAccount, shopperReference);
-      if (contract.length === 0) return { ok: false, error: contractNotFound() };
-      const record = contract.find((candidate) => candidate.id === id);
-      return record === undefined ? { ok: false, error: paymentDetailNotFound() } : { ok: true, record };
-    },
-    remove(merchantAccount, shopperReference, id) {
-      const record = records.get(id);
-      if (record?.merchantAccount !== merchantAccount || record.shopperReference !== shopperReference) {
-        return false;
-      }
-      records.delete(id);
-      return true;
-    },
-    list() {
-      return [...records.values()].map(summarise);
-    },
-  };
+/** Storing a card the shopper already has: the same token, its expiry brought up to date. */
+export function restore(existing: StoredPaymentMethodRecord, card: VaultedCard): StoreResult {
+  const same = existing.card.expiryMonth === card.expiryMonth && existing.card.expiryYear === card.expiryYear;
+  return { record: { ...existing, card }, operation: same ? "alreadyExisting" : "updated" };
 }
 
 export function summarise(record: StoredPaymentMethodRecord): StoredPaymentMethodSummary {
@@ -129,19 +86,31 @@ export function summarise(record: StoredPaymentMethodRecord): StoredPaymentMetho
     id: record.id,
     merchantAccount: record.merchantAccount,
     shopperReference: record.shopperReference,
-    brand: record.brand,
-    lastFour: record.card.number.slice(-4),
+    brand: record.card.brand,
+    lastFour: record.card.lastFour,
     expiryMonth: String(record.card.expiryMonth).padStart(2, "0"),
     expiryYear: String(record.card.expiryYear),
   };
 }
 
-/** Only what the vault may keep of a card: never its CVC, whatever object it is given. */
-export function vaultedCard(card: VaultedCard & { readonly cvc?: string }): VaultedCard {
-  const kept: VaultedCard = {
-    number: card.number,
-    expiryMonth: card.expiryMonth,
-    expiryYear: card.expiryYear,
-  };
-  return card.holderName === undefined ? kept : { ...kept, holderName: card.holderName };
+/** A new random fingerprint key, hex-encoded. */
+export function newFingerprintKey(): string {
+  return toHex(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+/** The fingerprint of a card number under a key of newFingerprintKey: HMAC-SHA256, hex. */
+export async function fingerprint(keyHex: string, number: string): Promise<string> {
+  const pairs = keyHex.match(/../g) ?? [];
+  const key = await crypto.subtle.importKey(
+    "raw",
+    Uint8Array.from(pairs, (pair) => parseInt(pair, 16)),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  return toHex(new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(number))));
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
