@@ -11,7 +11,8 @@
  *   deno task ops redrive <shop> <seq> --reason "…"
  * @module
  */
-import { ConfigError, loadConfig } from "../adapters/config/config.ts";
+import { loadConfig } from "../adapters/config/config.ts";
+import { option, runCli, UsageError } from "./_cli.ts";
 import { prometheus } from "../adapters/http/admin_routes.ts";
 import { createJsonLogger } from "../adapters/logging/json_logger.ts";
 import { buildGatewayDeps, openDatabase } from "../adapters/server/gateway.ts";
@@ -27,17 +28,6 @@ const USAGE = `usage:
   deno task ops dead-letters
   deno task ops redrive <shop> <seq> --reason "…"
 Options: --operator <name> (default: $USER)`;
-
-class UsageError extends Error {}
-
-function option(args: string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  if (index === -1) return undefined;
-  const value = args[index + 1];
-  if (value === undefined) throw new UsageError(`${name} needs a value`);
-  args.splice(index, 2);
-  return value;
-}
 
 function reasonOf(args: string[]): string {
   const reason = option(args, "--reason")?.trim();
@@ -171,12 +161,4 @@ async function main(args: string[]): Promise<void> {
   }
 }
 
-try {
-  await main([...Deno.args]);
-} catch (error) {
-  if (error instanceof UsageError || error instanceof ConfigError) {
-    console.error(`${error.message}\n\n${USAGE}`);
-    Deno.exit(2);
-  }
-  throw error;
-}
+await runCli(USAGE, main);

@@ -13,7 +13,8 @@
  * Credentials are JSON files (or `-` for standard input) validated against the plugin's credentials schema.
  * @module
  */
-import { ConfigError, loadConfig } from "../adapters/config/config.ts";
+import { loadConfig } from "../adapters/config/config.ts";
+import { option, runCli, UsageError } from "./_cli.ts";
 import { createSecretBox } from "../adapters/crypto/secret_box.ts";
 import { loadPlugins, openDatabase } from "../adapters/server/gateway.ts";
 import type { WorkerPlugin } from "../adapters/plugins/worker_host.ts";
@@ -27,17 +28,6 @@ const USAGE = `usage:
   deno task shops set-token <shop> <access token>
   deno task shops bind <shop> <extension> <plugin> [--live <file.json|->] [--test <file.json|->]
   deno task shops rotate-master-key   (with MASTER_KEY="<new>,<old>")`;
-
-class UsageError extends Error {}
-
-function option(args: string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  if (index === -1) return undefined;
-  const value = args[index + 1];
-  if (value === undefined) throw new UsageError(`${name} needs a value`);
-  args.splice(index, 2);
-  return value;
-}
 
 function handle(value: string | undefined): string {
   if (value === undefined || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(value)) {
@@ -177,12 +167,4 @@ async function main(args: string[]): Promise<void> {
   }
 }
 
-try {
-  await main([...Deno.args]);
-} catch (error) {
-  if (error instanceof UsageError || error instanceof ConfigError) {
-    console.error(`${error.message}\n\n${USAGE}`);
-    Deno.exit(2);
-  }
-  throw error;
-}
+await runCli(USAGE, main);
