@@ -1,4 +1,5 @@
-import { err, ok, type Result } from "../result.ts";
+import type { Result } from "../result.ts";
+import { type InvalidTransition, terminalStates, transition, type TransitionTable } from "./state_machine.ts";
 
 /**
  * The lifecycle of one Genstore operation: a payment's own result, a capture, a void or a refund.
@@ -23,7 +24,7 @@ export const OPERATION_EVENTS = [
 ] as const;
 export type OperationEvent = typeof OPERATION_EVENTS[number];
 
-type Table = { readonly [S in OperationStatus]: Readonly<Partial<Record<OperationEvent, OperationStatus>>> };
+type Table = TransitionTable<OperationStatus, OperationEvent>;
 
 /** Legal moves only; an absent edge is illegal. */
 export const OPERATION_TRANSITIONS: Table = {
@@ -56,24 +57,20 @@ export const OPERATION_TRANSITIONS: Table = {
   failed: {},
 };
 
-export const FINAL_OPERATION_STATUSES: readonly OperationStatus[] = OPERATION_STATUSES.filter(
-  (status) => Object.keys(OPERATION_TRANSITIONS[status]).length === 0,
+export const FINAL_OPERATION_STATUSES: readonly OperationStatus[] = terminalStates(
+  OPERATION_STATUSES,
+  OPERATION_TRANSITIONS,
 );
 
 export function isFinalStatus(status: OperationStatus): boolean {
   return FINAL_OPERATION_STATUSES.includes(status);
 }
 
-export interface InvalidOperationTransition {
-  readonly kind: "invalid_transition";
-  readonly from: OperationStatus;
-  readonly event: OperationEvent;
-}
+export type InvalidOperationTransition = InvalidTransition<OperationStatus, OperationEvent>;
 
 export function transitionOperation(
   from: OperationStatus,
   event: OperationEvent,
 ): Result<OperationStatus, InvalidOperationTransition> {
-  const to = OPERATION_TRANSITIONS[from][event];
-  return to === undefined ? err({ kind: "invalid_transition", from, event }) : ok(to);
+  return transition(OPERATION_TRANSITIONS, from, event);
 }

@@ -1,4 +1,5 @@
-import { err, ok, type Result } from "../result.ts";
+import type { Result } from "../result.ts";
+import { type InvalidTransition, terminalStates, transition, type TransitionTable } from "./state_machine.ts";
 
 /**
  * The lifecycle of one Genstore payment. `unknown` means a PSP call was sent but its result is not known:
@@ -31,7 +32,7 @@ export const PAYMENT_EVENTS = [
 ] as const;
 export type PaymentEvent = typeof PAYMENT_EVENTS[number];
 
-type Table = { readonly [S in PaymentState]: Readonly<Partial<Record<PaymentEvent, PaymentState>>> };
+type Table = TransitionTable<PaymentState, PaymentEvent>;
 
 /** Legal moves only. An absent edge is an illegal move; there is deliberately no default. */
 export const PAYMENT_TRANSITIONS: Table = {
@@ -83,23 +84,19 @@ export const PAYMENT_TRANSITIONS: Table = {
 };
 
 /** States no event leaves (refunds change sums, never the state). */
-export const TERMINAL_PAYMENT_STATES: readonly PaymentState[] = PAYMENT_STATES.filter(
-  (state) => Object.keys(PAYMENT_TRANSITIONS[state]).length === 0,
+export const TERMINAL_PAYMENT_STATES: readonly PaymentState[] = terminalStates(
+  PAYMENT_STATES,
+  PAYMENT_TRANSITIONS,
 );
 
 /** States in which the payment's own result (payment or pre_authorize callback) is still open. */
 export const UNSETTLED_PAYMENT_STATES: readonly PaymentState[] = ["processing", "requires_action", "unknown"];
 
-export interface InvalidPaymentTransition {
-  readonly kind: "invalid_transition";
-  readonly from: PaymentState;
-  readonly event: PaymentEvent;
-}
+export type InvalidPaymentTransition = InvalidTransition<PaymentState, PaymentEvent>;
 
 export function transitionPayment(
   from: PaymentState,
   event: PaymentEvent,
 ): Result<PaymentState, InvalidPaymentTransition> {
-  const to = PAYMENT_TRANSITIONS[from][event];
-  return to === undefined ? err({ kind: "invalid_transition", from, event }) : ok(to);
+  return transition(PAYMENT_TRANSITIONS, from, event);
 }
