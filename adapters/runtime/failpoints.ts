@@ -1,4 +1,4 @@
-import type { FailpointName, Failpoints, Logger } from "../../src/mod.ts";
+import { type FailpointName, type Failpoints, type Logger, NO_FAILPOINTS } from "../../src/mod.ts";
 
 const NAMES: readonly FailpointName[] = [
   "after_request_stored",
@@ -14,7 +14,7 @@ const NAMES: readonly FailpointName[] = [
  * @throws {Error} for an unknown failpoint name, at start
  */
 export function createFailpoints(spec: string | undefined, logger: Logger): Failpoints {
-  if (spec === undefined || spec === "") return { reach() {} };
+  if (spec === undefined || spec === "") return NO_FAILPOINTS;
   const [name, nth = "1"] = spec.split(":");
   if (!NAMES.includes(name as FailpointName)) {
     throw new Error(`Cannot arm an unknown failpoint: ${name} (known: ${NAMES.join(", ")})`);
