@@ -56,6 +56,7 @@ export type {
   DeliveryDecision,
   OutboxEntry,
   OutboxStore,
+  RateLimit,
 } from "./ports/outbox_store.ts";
 export {
   backoffDelay,

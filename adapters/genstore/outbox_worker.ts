@@ -54,11 +54,6 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   async function deliver(entry: OutboxEntry): Promise<void> {
     const { shop, message } = entry;
-    const now = options.clock.now();
-    if (!await options.outbox.takeToken(shop, now, options.rate.burst, options.rate.perSecond)) {
-      await options.outbox.release(entry, now + Math.ceil(1000 / options.rate.perSecond));
-      return;
-    }
     const token = await options.accessToken(shop);
     const url = genstoreBase(options.apiBase, shop) + callbackPath(message);
     const body = JSON.stringify(renderCallback(message));
@@ -118,8 +113,24 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     else options.logger.info("callback.delivered", fields);
   }
 
+  /** Entries the shop's rate limit lets out now; the others are released to be tried a token later. */
+  async function withinRate(entries: readonly OutboxEntry[]): Promise<OutboxEntry[]> {
+    const byShop = Map.groupBy(entries, (entry) => entry.shop);
+    const allowed: OutboxEntry[] = [];
+    for (const [shop, group] of byShop) {
+      const now = options.clock.now();
+      const granted = await options.outbox.takeTokens(shop, now, options.rate, group.length);
+      allowed.push(...group.slice(0, granted));
+      for (const entry of group.slice(granted)) {
+        await options.outbox.release(entry, now + Math.ceil(1000 / options.rate.perSecond));
+      }
+    }
+    return allowed;
+  }
+
   async function runOnce(): Promise<number> {
-    const entries = await options.outbox.claimDue(options.clock.now(), leaseMs, batchSize);
+    const claimed = await options.outbox.claimDue(options.clock.now(), leaseMs, batchSize);
+    const entries = stopped ? claimed : await withinRate(claimed);
     await Promise.all(entries.map(async (entry) => {
       if (stopped) return await options.outbox.release(entry, options.clock.now());
       try {
@@ -132,7 +143,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         });
       }
     }));
-    return entries.length;
+    return claimed.length;
   }
 
   const loop = (async () => {

@@ -5,6 +5,7 @@ import type {
   DeliveryDecision,
   OutboxEntry,
   OutboxStore,
+  RateLimit,
 } from "../../src/mod.ts";
 import { type Row, type SqlClient, toInt, toIso, toJson, toMillis } from "./sql_client.ts";
 
@@ -88,20 +89,29 @@ export function createSqlOutboxStore(client: SqlClient): OutboxStore {
         [entry.shop, entry.seq, toIso(at), entry.claimToken],
       );
     },
-    async takeToken(shop: string, now: number, burst: number, perSecond: number): Promise<boolean> {
-      // One statement, so concurrent workers (in any process) cannot both take the last token.
-      const rows = await client.query(
-        `INSERT INTO callback_rate AS r (shop, tokens, refilled_at) VALUES ($1, $3::float8 - 1, $2::timestamptz)
-         ON CONFLICT (shop) DO UPDATE SET
-           tokens = LEAST($3::float8, r.tokens + GREATEST(0, EXTRACT(EPOCH FROM ($2::timestamptz - r.refilled_at)))
-             * $4::float8) - 1,
-           refilled_at = GREATEST(r.refilled_at, $2::timestamptz)
-         WHERE LEAST($3::float8, r.tokens + GREATEST(0, EXTRACT(EPOCH FROM ($2::timestamptz - r.refilled_at)))
-           * $4::float8) >= 1
-         RETURNING tokens`,
-        [shop, toIso(now), burst, perSecond],
-      );
-      return rows.length === 1;
+    async takeTokens(shop: string, now: number, rate: RateLimit, wanted: number): Promise<number> {
+      // One row per shop, locked for the read-modify-write, so takers in any process never share a token.
+      return await client.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO callback_rate (shop, tokens, refilled_at) VALUES ($1, $2, $3::timestamptz)
+           ON CONFLICT (shop) DO NOTHING`,
+          [shop, rate.burst, toIso(now)],
+        );
+        const [row] = await tx.query(
+          "SELECT tokens, refilled_at FROM callback_rate WHERE shop = $1 FOR UPDATE",
+          [shop],
+        );
+        const refilledAt = toMillis(row.refilled_at);
+        // A clock that went backwards adds nothing.
+        const elapsed = Math.max(0, now - refilledAt) / 1000;
+        const available = Math.min(rate.burst, Number(row.tokens) + elapsed * rate.perSecond);
+        const granted = Math.max(0, Math.min(wanted, Math.floor(available)));
+        await tx.query(
+          "UPDATE callback_rate SET tokens = $2, refilled_at = $3::timestamptz WHERE shop = $1",
+          [shop, available - granted, toIso(Math.max(refilledAt, now))],
+        );
+        return granted;
+      });
     },
     async listDead(limit: number): Promise<readonly DeadLetter[]> {
       const rows = await client.query(

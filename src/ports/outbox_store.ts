@@ -36,6 +36,12 @@ export interface DeadLetter {
   readonly createdAt: number;
 }
 
+/** Genstore's per-shop token bucket. */
+export interface RateLimit {
+  readonly burst: number;
+  readonly perSecond: number;
+}
+
 /** The callback outbox, shared by every gateway process through row claims. */
 export interface OutboxStore {
   /**
@@ -50,8 +56,11 @@ export interface OutboxStore {
   recordAttempt(entry: OutboxEntry, attempt: DeliveryAttempt, decision: DeliveryDecision): Promise<void>;
   /** Releases a claim without an attempt (rate limited, shutting down), to be tried again at `at`. */
   release(entry: OutboxEntry, at: number): Promise<void>;
-  /** Takes one token from the shop's bucket; false when the bucket is empty. */
-  takeToken(shop: string, now: number, burst: number, perSecond: number): Promise<boolean>;
+  /**
+   * Takes up to `wanted` tokens from the shop's bucket (a burst of `burst`, refilled at `perSecond`) and
+   * returns how many it got; shared by every process.
+   */
+  takeTokens(shop: string, now: number, rate: RateLimit, wanted: number): Promise<number>;
   listDead(limit: number): Promise<readonly DeadLetter[]>;
   /** Puts a dead letter back in the queue, due now; false when there is no such dead letter. */
   redrive(shop: string, seq: number, now: number): Promise<boolean>;

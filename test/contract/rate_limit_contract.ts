@@ -6,12 +6,21 @@ import { contractTest, T0, withClients } from "./_store_fixtures.ts";
 /** Takes `count` tokens one after the other and returns the answers. */
 async function take(outbox: OutboxStore, shop: string, now: number, count: number, burst = 3, perSecond = 2) {
   const answers: boolean[] = [];
-  for (let i = 0; i < count; i++) answers.push(await outbox.takeToken(shop, now, burst, perSecond));
+  for (let i = 0; i < count; i++) {
+    answers.push(await outbox.takeTokens(shop, now, { burst, perSecond }, 1) === 1);
+  }
   return answers;
 }
 
 export function runRateLimitContract(): void {
-  contractTest("takeToken() allows a burst, then refills at the rate up to the burst", async (db) => {
+  contractTest("takeTokens() grants part of a request when the bucket holds less", async (db) => {
+    const outbox = createSqlOutboxStore(db.client);
+    assert.strictEqual(await outbox.takeTokens("shop-a", T0, { burst: 5, perSecond: 2 }, 3), 3);
+    assert.strictEqual(await outbox.takeTokens("shop-a", T0, { burst: 5, perSecond: 2 }, 3), 2);
+    assert.strictEqual(await outbox.takeTokens("shop-a", T0 + 999, { burst: 5, perSecond: 2 }, 3), 1);
+  });
+
+  contractTest("takeTokens() allows a burst, then refills at the rate up to the burst", async (db) => {
     const outbox = createSqlOutboxStore(db.client);
     assert.deepStrictEqual(await take(outbox, "shop-a", T0, 4), [true, true, true, false]);
     // Two tokens a second: one more after 500 ms, not before.
@@ -22,7 +31,7 @@ export function runRateLimitContract(): void {
     assert.deepStrictEqual(await take(outbox, "shop-a", T0 + 3_600_000, 4), [true, true, true, false]);
   });
 
-  contractTest("takeToken() keeps a bucket per shop", async (db) => {
+  contractTest("takeTokens() keeps a bucket per shop", async (db) => {
     const outbox = createSqlOutboxStore(db.client);
     assert.deepStrictEqual(await take(outbox, "shop-a", T0, 4), [true, true, true, false]);
     assert.deepStrictEqual(await take(outbox, "shop-b", T0, 4), [true, true, true, false]);
@@ -30,7 +39,7 @@ export function runRateLimitContract(): void {
     assert.deepStrictEqual(await take(outbox, "shop-a", T0 + 500, 2), [true, false]);
   });
 
-  contractTest("takeToken() adds no tokens when the clock goes backwards", async (db) => {
+  contractTest("takeTokens() adds no tokens when the clock goes backwards", async (db) => {
     const outbox = createSqlOutboxStore(db.client);
     assert.deepStrictEqual(await take(outbox, "shop-a", T0 + 10_000, 4), [true, true, true, false]);
     assert.deepStrictEqual(await take(outbox, "shop-a", T0, 1), [false]);
@@ -38,12 +47,13 @@ export function runRateLimitContract(): void {
     assert.deepStrictEqual(await take(outbox, "shop-a", T0 + 10_500, 2), [true, false]);
   });
 
-  contractTest("takeToken() never lets concurrent takers exceed the burst", async (db) => {
+  contractTest("takeTokens() never lets concurrent takers exceed the burst", async (db) => {
     const burst = 7;
     const answers = await withClients(db, 4, (clients) =>
       Promise.all(clients.flatMap((client) => {
         const outbox = createSqlOutboxStore(client);
-        return Array.from({ length: 10 }, () => outbox.takeToken("shop-a", T0, burst, 0));
+        return Array.from({ length: 10 }, async () =>
+          await outbox.takeTokens("shop-a", T0, { burst, perSecond: 0 }, 1) === 1);
       })));
     assert.strictEqual(answers.filter(Boolean).length, burst);
     const later = await withClients(
@@ -51,7 +61,14 @@ export function runRateLimitContract(): void {
       3,
       (clients) =>
         Promise.all(
-          clients.map((client) => createSqlOutboxStore(client).takeToken("shop-a", T0 + 1_000, burst, 1)),
+          clients.map(async (client) =>
+            await createSqlOutboxStore(client).takeTokens(
+              "shop-a",
+              T0 + 1_000,
+              { burst, perSecond: 1 },
+              1,
+            ) === 1
+          ),
         ),
     );
     assert.strictEqual(later.filter(Boolean).length, 1, "one second at one token a second gives one token");
