@@ -74,23 +74,37 @@ export function registerGenstoreRoutes(app: Hono, deps: GenstoreRouteDeps): void
   }
 }
 
+/**
+ * The extension of the path, then the shop's binding of it: an unknown extension or a missing shop domain is
+ * malformed (400); an unknown shop, or an extension the shop has not bound, is 403.
+ */
+async function resolveBinding(
+  c: Context,
+  deps: GenstoreRouteDeps,
+  domain: string | undefined,
+): Promise<ExtensionBinding | Response> {
+  const extension = c.req.param("extension")!;
+  if (!deps.extensions.has(extension)) {
+    return invalidRequest(c, [{ path: "extension", message: "Unknown extension" }]);
+  }
+  if (domain === undefined) {
+    return invalidRequest(c, [{ path: SHOP_DOMAIN_HEADER, message: "The shop domain header is required" }]);
+  }
+  const shop = shopFromDomain(domain);
+  const binding = shop === undefined ? undefined : await deps.gateway.shops.findBinding(shop, extension);
+  return binding ?? shopNotAuthorized(c);
+}
+
 /** Authentication, then the shop, then the body: each failure answers before anything is stored. */
 async function handleOperation(c: Context, deps: GenstoreRouteDeps, kind: OperationKind): Promise<Response> {
   const raw = new Uint8Array(await c.req.arrayBuffer());
   if (!await verifyBodySignature(deps.clientSecret, raw, c.req.header(SIGNATURE_HEADER))) {
     return invalidSignature(c);
   }
-  const extension = c.req.param("extension")!;
-  if (!deps.extensions.has(extension)) {
-    return invalidRequest(c, [{ path: "extension", message: "Unknown extension" }]);
-  }
-  const domain = c.req.header(SHOP_DOMAIN_HEADER);
-  const shop = shopFromDomain(domain);
-  if (domain === undefined) {
-    return invalidRequest(c, [{ path: SHOP_DOMAIN_HEADER, message: "The shop domain header is required" }]);
-  }
-  const binding = shop === undefined ? undefined : await deps.gateway.shops.findBinding(shop, extension);
-  if (binding === undefined) return shopNotAuthorized(c);
+  const resolved = await resolveBinding(c, deps, c.req.header(SHOP_DOMAIN_HEADER));
+  if (resolved instanceof Response) return resolved;
+  const binding = resolved;
+  const extension = binding.extension;
   c.set("shop", binding.shop);
 
   let json: unknown;
@@ -201,17 +215,10 @@ async function handleQuery(c: Context, deps: GenstoreRouteDeps, kind: OperationK
     Math.floor(deps.gateway.clock.now() / 1000),
   );
   if (!check.ok) return invalidSignature(c);
-  const extension = c.req.param("extension")!;
-  if (!deps.extensions.has(extension)) {
-    return invalidRequest(c, [{ path: "extension", message: "Unknown extension" }]);
-  }
-  const domain = c.req.header(SHOP_DOMAIN_HEADER) ?? c.req.query("shop");
-  if (domain === undefined) {
-    return invalidRequest(c, [{ path: SHOP_DOMAIN_HEADER, message: "The shop domain header is required" }]);
-  }
-  const shop = shopFromDomain(domain);
-  const binding = shop === undefined ? undefined : await deps.gateway.shops.findBinding(shop, extension);
-  if (binding === undefined) return shopNotAuthorized(c);
+  // Queries may name the shop in the header or, like browser launches, in the signed `shop` parameter.
+  const binding = await resolveBinding(c, deps, c.req.header(SHOP_DOMAIN_HEADER) ?? c.req.query("shop"));
+  if (binding instanceof Response) return binding;
+  const extension = binding.extension;
   const id = c.req.param("id")!;
   // An id that no request could have used cannot exist; it is not looked up.
   if (!isOperationId(id)) return notFound(c);

@@ -1,12 +1,13 @@
 import { type Rejection, rejection } from "../errors.ts";
 import { parseAmount } from "../money/money.ts";
-import { type Operation, type OperationKey, pspIdempotencyKey } from "../payment/operation.ts";
+import type { Operation, OperationKey } from "../payment/operation.ts";
 import { type Payment, reserveCapture, reserveRefund, reserveVoid } from "../payment/payment.ts";
 import type { LoadedPlugin, ModificationInput } from "../ports/psp_plugin.ts";
 import type { ExtensionBinding } from "../ports/shop_directory.ts";
 import type { Result } from "../result.ts";
 import { type GatewayDeps, pluginOf } from "./deps.ts";
-import { answerDuplicate, leaseUntil } from "./duplicates.ts";
+import { answerDuplicate } from "./duplicates.ts";
+import { draftOperation } from "./draft_operation.ts";
 import { callContext, callPlugin, withinAnswerBudget } from "./psp_call.ts";
 import { reconcileOperation } from "./reconcile.ts";
 import { recordOutcome, settleAnswer } from "./record_outcome.ts";
@@ -34,24 +35,16 @@ export interface ModifyPayment {
 export async function modifyPayment(deps: GatewayDeps, command: ModifyPayment): Promise<RequestOutcome> {
   const { binding } = command;
   const key: OperationKey = { shop: binding.shop, kind: command.kind, operationId: command.operationId };
-  const now = deps.clock.now();
-  const reference = `${binding.shop}.${deps.ids.token()}`;
-  const draft: Operation = {
-    ...key,
+  const draft = draftOperation(deps, binding, {
+    kind: command.kind,
+    operationId: command.operationId,
     paymentId: command.paymentId,
-    extension: binding.extension,
     test: command.test,
-    reference,
     fingerprint: command.fingerprint,
-    status: "processing",
     amountText: command.amountText,
-    attempt: 1,
-    pspIdempotencyKey: pspIdempotencyKey(reference, 1),
-    createdAt: now,
-    updatedAt: now,
-    nextCheckAt: leaseUntil(deps, now),
-    checks: 0,
-  };
+  });
+  const { reference, createdAt: now } = draft;
+
   // A follow-up on a payment whose own outcome is not known yet asks the PSP first (bounded), so that a
   // capture of an authorization that did happen is not refused on a guess.
   await settleUnsettledPayment(deps, binding.shop, command.paymentId);

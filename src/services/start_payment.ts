@@ -1,13 +1,14 @@
 import { type Rejection, rejection } from "../errors.ts";
 import type { Money } from "../money/money.ts";
 import type { CardToken } from "../payment/card_token.ts";
-import { type Operation, type OperationKey, pspIdempotencyKey } from "../payment/operation.ts";
+import type { Operation, OperationKey } from "../payment/operation.ts";
 import { type CaptureMode, newPayment, type Payment } from "../payment/payment.ts";
 import type { EncryptedCard } from "../ports/card_decryptor.ts";
 import type { CardDetails, PayInput } from "../ports/psp_plugin.ts";
 import type { ExtensionBinding } from "../ports/shop_directory.ts";
 import { type GatewayDeps, pluginOf } from "./deps.ts";
-import { answerDuplicate, leaseUntil } from "./duplicates.ts";
+import { answerDuplicate } from "./duplicates.ts";
+import { draftOperation } from "./draft_operation.ts";
 import { callContext, callPlugin, withinAnswerBudget } from "./psp_call.ts";
 import { recordOutcome, returnUrl, settleAnswer } from "./record_outcome.ts";
 import type { RequestOutcome } from "./request_outcome.ts";
@@ -39,26 +40,17 @@ export interface StartPayment {
 export async function startPayment(deps: GatewayDeps, command: StartPayment): Promise<RequestOutcome> {
   const { binding } = command;
   const key: OperationKey = { shop: binding.shop, kind: "payment", operationId: command.paymentId };
-  const now = deps.clock.now();
-  const reference = `${binding.shop}.${deps.ids.token()}`;
   const credentials = command.test ? binding.test : binding.live;
-  const draft: Operation = {
-    ...key,
+  const draft = draftOperation(deps, binding, {
+    kind: "payment",
+    operationId: command.paymentId,
     paymentId: command.paymentId,
-    extension: binding.extension,
     test: command.test,
-    reference,
     fingerprint: command.fingerprint,
-    status: "processing",
     amount: command.amount,
-    attempt: 1,
-    pspIdempotencyKey: pspIdempotencyKey(reference, 1),
-    createdAt: now,
-    updatedAt: now,
-    // Should this process die mid-call, reconciliation (or Genstore's retry) takes over once the lease ends.
-    nextCheckAt: leaseUntil(deps, now),
-    checks: 0,
-  };
+  });
+  const { reference, createdAt: now } = draft;
+
   const payment = newPayment({
     shop: binding.shop,
     paymentId: command.paymentId,
