@@ -23,7 +23,7 @@ export type {
 } from "./ports/psp_plugin.ts";
 export type { PspHttp, PspHttpRequest, PspHttpResult } from "./ports/psp_http.ts";
 export type { Money } from "./money/money.ts";
-export { formatAmount } from "./money/money.ts";
+export { formatAmount, parseAmount } from "./money/money.ts";
 export { currencyExponent } from "./money/currency.ts";
 export { inProcess, PLUGIN_API_VERSION } from "./ports/psp_plugin.ts";
 export type { CredentialValidation, LoadedPlugin } from "./ports/psp_plugin.ts";

@@ -12,6 +12,17 @@ import type { FromWorker, ToWorker } from "./worker_protocol.ts";
 
 const ENTRY = new URL("./worker_entry.ts", import.meta.url);
 const SRC_DIR = new URL("../../src/", import.meta.url);
+/** The plugin kit's runtime modules (plugins/kit/*.ts); its emulator and conformance kits are not plugin code. */
+const KIT_DIR = new URL("../../plugins/kit/", import.meta.url);
+
+/** The files of the plugin kit a plugin's code may read: the top level of plugins/kit only. */
+function kitFiles(): string[] {
+  const files: string[] = [];
+  for (const entry of Deno.readDirSync(KIT_DIR)) {
+    if (entry.isFile && entry.name.endsWith(".ts")) files.push(fromFileUrl(new URL(entry.name, KIT_DIR)));
+  }
+  return files;
+}
 
 /** Where Deno keeps downloaded npm packages, which the plugin's imports (zod) are read from. */
 function denoCacheDir(): string | undefined {
@@ -30,9 +41,10 @@ export interface WorkerPlugin extends LoadedPlugin {
 }
 
 export async function loadPluginInWorker(entry: PluginEntry): Promise<WorkerPlugin> {
-  const read = [dirname(fromFileUrl(entry.module)), fromFileUrl(SRC_DIR), denoCacheDir()].filter(
-    (path): path is string => path !== undefined,
-  );
+  const read = [dirname(fromFileUrl(entry.module)), fromFileUrl(SRC_DIR), ...kitFiles(), denoCacheDir()]
+    .filter(
+      (path): path is string => path !== undefined,
+    );
   const worker = new Worker(ENTRY, {
     type: "module",
     name: `plugin:${entry.id}`,

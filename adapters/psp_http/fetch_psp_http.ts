@@ -43,14 +43,20 @@ export function createFetchPspHttp(options: FetchPspHttpOptions): PspHttp {
       }
       const headers: Record<string, string> = { accept: "application/json", ...request.headers };
       if (request.json !== undefined) headers["content-type"] = "application/json";
+      if (request.form !== undefined) headers["content-type"] = "application/x-www-form-urlencoded";
+      const body = request.json !== undefined
+        ? JSON.stringify(request.json)
+        : request.form !== undefined
+        ? new URLSearchParams(request.form).toString()
+        : undefined;
       try {
         const response = await fetch(url, {
           method: request.method,
           headers,
-          body: request.json === undefined ? undefined : JSON.stringify(request.json),
+          body,
           signal: AbortSignal.timeout(budget),
         });
-        const body = await response.text();
+        const text = await response.text();
         const summary = {
           operation: request.operation,
           method: request.method,
@@ -60,7 +66,12 @@ export function createFetchPspHttp(options: FetchPspHttpOptions): PspHttp {
         };
         options.logger.info("psp.exchange", { ...log, ...summary });
         await record(summary);
-        return { kind: "response", status: response.status, headers: headerRecord(response.headers), body };
+        return {
+          kind: "response",
+          status: response.status,
+          headers: headerRecord(response.headers),
+          body: text,
+        };
       } catch (error) {
         const detail = describeFetchError(error);
         const result: PspHttpResult = isConnectionRefused(error)

@@ -67,7 +67,8 @@ export function paymentValues(p: Payment): Record<string, unknown> {
 export const OPERATION_COLUMNS =
   `shop, kind, operation_id, payment_id, extension, test, reference, fingerprint,
   answer, status, currency, amount_minor, amount_text, psp_reference, error_code, error_message, attempt,
-  psp_idempotency_key, next_check_at, checks, created_at, updated_at, finalized_at, review_since`;
+  psp_idempotency_key, next_check_at, checks, created_at, updated_at, finalized_at, review_since, sent_until,
+  claimed_by, action_deadline, returns, key_for`;
 
 export function operationFromRow(row: Row): Operation {
   const currency = optionalText(row.currency);
@@ -94,16 +95,21 @@ export function operationFromRow(row: Row): Operation {
       : { code: errorCode, message: String(row.error_message ?? "") },
     attempt: toInt(row.attempt),
     pspIdempotencyKey: String(row.psp_idempotency_key),
-    nextCheckAt: row.next_check_at === null || row.next_check_at === undefined
-      ? undefined
-      : toMillis(row.next_check_at),
+    nextCheckAt: optionalMillis(row.next_check_at),
     checks: toInt(row.checks),
     createdAt: toMillis(row.created_at),
     updatedAt: toMillis(row.updated_at),
-    reviewSince: row.review_since === null || row.review_since === undefined
-      ? undefined
-      : toMillis(row.review_since),
+    reviewSince: optionalMillis(row.review_since),
+    sentUntil: optionalMillis(row.sent_until),
+    claimedBy: row.claimed_by === "request" || row.claimed_by === "reconcile" ? row.claimed_by : undefined,
+    actionDeadline: optionalMillis(row.action_deadline),
+    returns: toInt(row.returns),
+    keyFor: row.key_for === "continue" ? "continue" : "request",
   };
+}
+
+function optionalMillis(value: unknown): number | undefined {
+  return value === null || value === undefined ? undefined : toMillis(value);
 }
 
 /** Column values of an operation, keyed by column name (finalized_at is derived from the status). */
@@ -134,6 +140,11 @@ export function operationValues(o: Operation): Record<string, unknown> {
     updated_at: toIso(o.updatedAt),
     finalized_at: final ? toIso(o.updatedAt) : null,
     review_since: o.reviewSince === undefined ? null : toIso(o.reviewSince),
+    sent_until: o.sentUntil === undefined ? null : toIso(o.sentUntil),
+    claimed_by: o.claimedBy ?? null,
+    action_deadline: o.actionDeadline === undefined ? null : toIso(o.actionDeadline),
+    returns: o.returns,
+    key_for: o.keyFor,
   };
 }
 
@@ -150,6 +161,8 @@ export const COLUMN_CASTS: Readonly<Record<string, string>> = {
   updated_at: "::timestamptz",
   finalized_at: "::timestamptz",
   review_since: "::timestamptz",
+  sent_until: "::timestamptz",
+  action_deadline: "::timestamptz",
 };
 
 /** An INSERT of every column of `values`. */

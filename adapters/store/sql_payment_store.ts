@@ -55,6 +55,11 @@ const OPERATION_UPDATABLE = [
   "updated_at",
   "finalized_at",
   "review_since",
+  "sent_until",
+  "claimed_by",
+  "action_deadline",
+  "returns",
+  "key_for",
 ];
 
 /** Transactions are retried this many times on a deadlock or serialization failure. */
@@ -131,7 +136,10 @@ export function createSqlPaymentStore(client: SqlClient, options: SqlPaymentStor
     async claimOperationsToCheck(now: number, leaseMs: number, limit: number): Promise<readonly Operation[]> {
       return await client.transaction(async (tx) => {
         const rows = await tx.query(
-          `UPDATE operations SET next_check_at = $2::timestamptz, checks = checks + 1
+          `UPDATE operations SET next_check_at = $2::timestamptz, checks = checks + 1, claimed_by = 'reconcile',
+             -- queryHasEffect(): a modification's or a continue's query may act at the PSP under its key.
+             sent_until = CASE WHEN kind <> 'payment' OR key_for = 'continue'
+               THEN GREATEST(sent_until, $2::timestamptz) ELSE sent_until END
            WHERE (shop, kind, operation_id) IN (
              SELECT shop, kind, operation_id FROM operations
              WHERE status IN ('processing', 'requires_action', 'unknown') AND next_check_at <= $1::timestamptz

@@ -336,9 +336,9 @@ pluginTest("query() of a stored-card payment replays it and can never charge", a
   ok(!JSON.stringify(asked).includes(token));
   const never = expectKind(
     await plugin.query({ operation: "pay", reference: "pay_never_sent", amount: EUR_10 }, world.context()),
-    "unknown",
+    "not_received",
   );
-  match(never.detail, /no settled answer/);
+  match(never.detail, /no record of this call/);
   equal(world.harness.emulator.payments().length, 1);
 });
 

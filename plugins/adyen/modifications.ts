@@ -5,7 +5,7 @@
  * @module
  */
 import type { Money, PspOutcome } from "../../src/plugin_api.ts";
-import type { Json } from "./http_answer.ts";
+import type { Json } from "../kit/mod.ts";
 import { amountOf, sameAmount } from "./payment_result.ts";
 
 export type ModificationOperation = "capture" | "void" | "refund";

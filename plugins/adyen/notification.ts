@@ -13,7 +13,7 @@ import type {
   RawNotification,
 } from "../../src/plugin_api.ts";
 import { readCredentials } from "./credentials.ts";
-import { isObject, type Json, parseObject, safeText } from "./http_answer.ts";
+import { isObject, type Json, parseObject, safeText } from "../kit/mod.ts";
 import { refusalCode } from "./status_map.ts";
 import { readStoredCard } from "./stored_card.ts";
 

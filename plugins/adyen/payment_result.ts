@@ -4,7 +4,7 @@
  * @module
  */
 import type { Money, PspOutcome, RedirectAction } from "../../src/plugin_api.ts";
-import { isObject, type Json, safeText } from "./http_answer.ts";
+import { isObject, type Json, safeText } from "../kit/mod.ts";
 import { BY_REFUSAL_REASON, refusalCode, resultRule } from "./status_map.ts";
 import { readStoredCard, type StoringExpectation } from "./stored_card.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import type { CardDetails, Money, PayInput } from "../../src/plugin_api.ts";
-import type { Json } from "./http_answer.ts";
+import type { Json } from "../kit/mod.ts";
 import { amountOf } from "./payment_result.ts";
 
 // Adyen requires the full browserInfo object for 3D Secure on the web, but the gateway only learns the

@@ -19,7 +19,8 @@ import {
   checkoutBaseUrl,
   readCredentials,
 } from "./credentials.ts";
-import { type CallKind, type Json, readAnswer } from "./http_answer.ts";
+import { type CallKind, type Json, readAnswer } from "../kit/mod.ts";
+import { adyenRules } from "./answer_rules.ts";
 import { ADYEN_MANIFEST } from "./manifest.ts";
 import {
   mapModificationAnswer,
@@ -121,11 +122,8 @@ async function continueAfterRedirect(input: ContinueInput, ctx: PspCallContext):
   if (endpoint === undefined) return notConfigured();
   const redirectResult = input.returnParams.redirectResult;
   if (redirectResult === undefined || redirectResult === "") {
-    // Nothing to submit, so nothing was sent; the payment stays as it was at Adyen.
-    return {
-      kind: "unknown",
-      detail: "the buyer came back without redirectResult; nothing was sent to Adyen",
-    };
+    // Nothing to submit, so nothing was sent; the payment stays as it was at Adyen, waiting for the buyer.
+    return { kind: "return_refused", detail: "the buyer came back without redirectResult; nothing was sent" };
   }
   return await callPayments(
     endpoint,
@@ -248,7 +246,17 @@ async function callPayments(
     body,
     path === "/payments" ? "payments" : "payments.details",
   );
-  const reading = readAnswer(result, call, failureCodes);
+  if (path === "/payments/details") {
+    // Adyen refuses a redirectResult it did not issue, or one it cannot match, without changing the payment: the
+    // buyer's browser proved nothing, so the challenge stays open (a query replays the same return).
+    const reading = readAnswer(result, call, adyenRules());
+    if (reading.kind === "answer") return mapPaymentResult(reading.body, expected);
+    const { outcome } = reading;
+    return outcome.kind === "failed" || outcome.kind === "not_received"
+      ? { kind: "return_refused", detail: outcome.kind === "failed" ? outcome.message : outcome.detail }
+      : outcome;
+  }
+  const reading = readAnswer(result, call, adyenRules(failureCodes));
   return reading.kind === "decided" ? reading.outcome : mapPaymentResult(reading.body, expected);
 }
 
@@ -260,7 +268,9 @@ async function callModification(
 ): Promise<PspOutcome> {
   const path = modificationPath(request.operation, request.paymentPspReference);
   const result = await send(endpoint, ctx, path, modificationBody(request), request.operation);
-  const reading = readAnswer(result, call);
+  // A modification's query performs the modification when Adyen has nothing stored for the key, so no answer
+  // to it means "no record": a refusal of it is unknown like any other 4xx to a query.
+  const reading = readAnswer(result, call, { ...adyenRules(), noRecord: undefined });
   return reading.kind === "decided" ? reading.outcome : mapModificationAnswer(reading.body, request);
 }
 

@@ -98,14 +98,40 @@ pluginTest("continueAfterRedirect() maps a cancelled challenge to cancelled", as
   equal(expectKind(outcome, "failed").code, "cancelled");
 });
 
-pluginTest("continueAfterRedirect() sends nothing without redirectResult", async (world) => {
-  const outcome = await plugin.continueAfterRedirect(
-    { reference: "pay_x", amount: EUR_10, resume: {}, returnParams: {} },
-    world.context(),
-  );
-  expectKind(outcome, "unknown");
-  equal(world.sent.length, 0);
-});
+pluginTest(
+  "continueAfterRedirect() sends nothing without redirectResult, and the challenge stays open",
+  async (world) => {
+    const outcome = await plugin.continueAfterRedirect(
+      { reference: "pay_x", amount: EUR_10, resume: {}, returnParams: {} },
+      world.context(),
+    );
+    expectKind(outcome, "return_refused");
+    equal(world.sent.length, 0);
+  },
+);
+
+pluginTest(
+  "continueAfterRedirect() with a garbled redirectResult is refused, and the buyer can still approve",
+  async (world) => {
+    const input = payInput(CARDS.challenge);
+    const action = expectKind(await plugin.pay(input, world.context()), "requires_action");
+    const continueInput = (returnParams: Record<string, string>) => ({
+      reference: input.reference,
+      amount: input.amount,
+      pspReference: action.pspReference,
+      resume: action.resume,
+      returnParams,
+    });
+    const garbled = await plugin.continueAfterRedirect(
+      continueInput({ redirectResult: "AAAA" }),
+      world.context(),
+    );
+    match(expectKind(garbled, "return_refused").detail, /HTTP 422/);
+    const returnParams = await buyerAnswers(action.redirect.url, "approve");
+    const approved = await plugin.continueAfterRedirect(continueInput(returnParams), world.context());
+    equal(expectKind(approved, "succeeded").pspReference, action.pspReference);
+  },
+);
 
 pluginTest("query() settles a timed-out payment as succeeded by replaying its key", async (world) => {
   const input = payInput(CARDS.timeout);
@@ -144,14 +170,17 @@ pluginTest("query() settles the 500 card as failed processing_error", async (wor
   equal(world.harness.emulator.chargeCount(input.reference), 1);
 });
 
-pluginTest("query() is unknown, and charges nothing, for a key Adyen never saw", async (world) => {
-  const outcome = await plugin.query(
-    { operation: "pay", reference: "pay_never_sent", amount: EUR_10, captureMode: "authorize" },
-    world.context(),
-  );
-  match(expectKind(outcome, "unknown").detail, /no settled answer/);
-  equal(world.harness.emulator.payments().length, 0);
-});
+pluginTest(
+  "query() says Adyen never received a key it has no record of, and charges nothing",
+  async (world) => {
+    const outcome = await plugin.query(
+      { operation: "pay", reference: "pay_never_sent", amount: EUR_10, captureMode: "authorize" },
+      world.context(),
+    );
+    match(expectKind(outcome, "not_received").detail, /no record of this call/);
+    equal(world.harness.emulator.payments().length, 0);
+  },
+);
 
 pluginTest("query() replays a completed 3DS continue call", async (world) => {
   const input = payInput(CARDS.challenge);
@@ -462,7 +491,8 @@ Deno.test("pay() treats answers it cannot trust as unknown, never as a result", 
 
 Deno.test("query() never turns a non-settling answer into a failure", async (t) => {
   const credentials = { apiKey: API_KEY, merchantAccount: MERCHANT_ACCOUNT, hmacKeyHex: HMAC_KEY_HEX };
-  for (const status of [400, 401, 403, 404, 409, 422, 500]) {
+  // 422 with errorType validation is Adyen's "nothing stored under this key": not_received, never failed.
+  for (const status of [400, 401, 403, 404, 409, 500]) {
     await t.step(`HTTP ${status}`, async () => {
       const http = canned(
         status,

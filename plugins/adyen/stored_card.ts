@@ -8,7 +8,7 @@
  * @module
  */
 import type { CardDetails, StoredCard } from "../../src/plugin_api.ts";
-import { isObject } from "./http_answer.ts";
+import { isObject } from "../kit/mod.ts";
 
 /** What the caller knows about the card it asked Adyen to store. */
 export interface StoringExpectation {

@@ -47,6 +47,20 @@ export interface Operation extends OperationKey {
   readonly checks: number;
   /** Since when the outcome has been unknown past its deadline, waiting for a person in the review queue. */
   readonly reviewSince?: number;
+  /**
+   * Until when a call under the current idempotency key that can have an effect (a pay call with the card, a
+   * modification, a continue) may still reach the PSP: every such call's deadline is capped by it. A PSP's
+   * "no record of this call" settles nothing before it has passed by a PSP timeout.
+   */
+  readonly sentUntil?: number;
+  /** Who holds the lease in `nextCheckAt` while the operation is open: a request, or reconciliation. */
+  readonly claimedBy?: "request" | "reconcile";
+  /** While the buyer must act: when the payment fails if they have not come back with what the PSP accepts. */
+  readonly actionDeadline?: number;
+  /** How many buyer returns were taken to the PSP (each continue call has its own idempotency key). */
+  readonly returns: number;
+  /** The call `pspIdempotencyKey` belongs to: the request itself, or the continue after a buyer's return. */
+  readonly keyFor: "request" | "continue";
 }
 
 /** Builds the PSP idempotency key of an operation's attempt. The token is unique per operation. */
@@ -55,9 +69,9 @@ export function pspIdempotencyKey(reference: string, attempt: number, step = "p"
   return `gw-${token}-${step}${attempt}`;
 }
 
-/** Which call an idempotency key was made for: `p` pay or modify, `c` continue after a redirect. */
-export function stepOfKey(key: string): string {
-  return key.slice(key.lastIndexOf("-") + 1).replace(/\d+$/, "");
+/** The idempotency key of the n-th buyer return taken to the PSP (a refused return leaves room for another). */
+export function continueKey(reference: string, returns: number): string {
+  return pspIdempotencyKey(reference, returns, "c");
 }
 
 /** Whether a string can be a gateway reference at all; anything else is not looked up. */

@@ -47,8 +47,10 @@ export interface PaymentStore {
   /** A card-on-file token of a shop, or undefined. */
   findCardToken(shop: string, token: string): Promise<CardToken | undefined>;
   /**
-   * Claims open operations whose next check is due: pushes their next check `leaseMs` ahead and counts the
-   * check, so that several gateway processes never check one operation at the same time.
+   * Claims open operations whose next check is due for reconciliation: pushes their next check `leaseMs` ahead,
+   * counts the check and marks reconciliation as the holder, so that several gateway processes never check one
+   * operation at the same time. For an operation whose query can have an effect (a modification, a continue:
+   * see `queryHasEffect`), `sentUntil` moves to the end of the new lease too.
    */
   claimOperationsToCheck(now: number, leaseMs: number, limit: number): Promise<readonly Operation[]>;
 }

@@ -8,6 +8,8 @@ export interface PspHttpRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** Serialised as JSON when present. */
   readonly json?: unknown;
+  /** Sent as `application/x-www-form-urlencoded` when present (e.g. an OAuth2 token request); not with `json`. */
+  readonly form?: Readonly<Record<string, string>>;
   /** A short name for logs and metrics, such as "payments" or "captures". */
   readonly operation: string;
 }

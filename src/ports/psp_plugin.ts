@@ -52,6 +52,13 @@ export interface StoredCard {
  * - `pending`: the PSP accepted the request and will tell the final result later (notification or query).
  * - `unknown`: the result is not known (timeout, 5xx, unparseable answer, request maybe not even sent);
  *   only a query may settle it. Never guess `failed` instead.
+ * - `not_received` (only from `query()`): the PSP says it has no record of the call made under the key,
+ *   e.g. Adyen's replay under the original key fails validation, so nothing was ever stored under it. The
+ *   core fails the operation once no copy of the original call can still reach the PSP. Only the PSP's own
+ *   answer may say this; anything unclear is `unknown`.
+ * - `return_refused` (only from `continueAfterRedirect()`): the PSP did not accept what the buyer's browser
+ *   brought back (garbled or missing parameters, an order not approved); nothing changed at the PSP. The
+ *   payment keeps waiting for the buyer until its action timeout: a browser return never decides by itself.
  */
 export type PspOutcome =
   | {
@@ -74,7 +81,9 @@ export type PspOutcome =
     readonly resume: Readonly<Record<string, string>>;
   }
   | { readonly kind: "pending"; readonly pspReference: string }
-  | { readonly kind: "unknown"; readonly detail: string; readonly pspReference?: string };
+  | { readonly kind: "unknown"; readonly detail: string; readonly pspReference?: string }
+  | { readonly kind: "not_received"; readonly detail: string }
+  | { readonly kind: "return_refused"; readonly detail: string };
 
 export type PspOutcomeKind = PspOutcome["kind"];
 

@@ -1,12 +1,14 @@
 import {
+  continueKey,
   isGatewayReference,
+  type Operation,
   type OperationKey,
-  pspIdempotencyKey,
   shopOfReference,
 } from "../payment/operation.ts";
 import { cleanText } from "../text.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { pluginOf } from "./deps.ts";
+import { leaseUntil } from "./duplicates.ts";
 import { callContext, callPlugin } from "./psp_call.ts";
 import { recordOutcome } from "./record_outcome.ts";
 
@@ -17,9 +19,19 @@ export type ReturnOutcome =
   | { readonly kind: "not_found" };
 
 /**
- * The buyer came back from a challenge or an offsite page: ask the PSP for the result, record it, and send
- * the buyer on to Genstore's return URL (on success, failure and cancel alike). A repeated return (a
- * refreshed page) does not call the PSP again.
+ * Buyer returns taken to the PSP per payment, at most. Past it a return still sends the buyer on, but calls
+ * nothing: a script hammering the return URL cannot make the gateway hammer the PSP.
+ */
+export const MAX_RETURNS = 20;
+
+/**
+ * The buyer came back from a challenge or an offsite page: take what they brought to the PSP, record the PSP's
+ * answer, and send the buyer on to Genstore's return URL (on success, failure and cancel alike).
+ *
+ * The browser is not trusted: only the PSP's answer to the continue call moves the payment. A return the PSP
+ * refuses (garbled or missing parameters) leaves the payment waiting for the buyer until its action deadline,
+ * so anyone who knows the return URL can neither fail nor freeze the payment. A return while a continue is in
+ * flight (a refreshed page) calls nothing.
  */
 export async function continuePayment(
   deps: GatewayDeps,
@@ -32,13 +44,19 @@ export async function continuePayment(
   const started = await deps.store.transaction(async (tx) => {
     const { operation, payment } = await tx.lockWithPaymentByReference(shop, reference);
     if (operation === undefined || operation.kind !== "payment" || payment === undefined) return undefined;
-    if (operation.status !== "requires_action") return { operation, payment, call: false } as const;
-    // The continue call gets its own idempotency key, stored before the call, so reconciliation can ask about it.
-    const continuing = {
+    if (!mayTakeReturn(deps, operation)) return { operation, payment, call: false } as const;
+    // Each return gets its own idempotency key, stored before the call, so reconciliation can ask about it.
+    const now = deps.clock.now();
+    const lease = leaseUntil(deps, now);
+    const continuing: Operation = {
       ...operation,
-      pspIdempotencyKey: pspIdempotencyKey(reference, operation.attempt, "c"),
-      updatedAt: deps.clock.now(),
-      nextCheckAt: deps.clock.now() + deps.settings.pspTimeoutMs + deps.settings.reconcileFirstDelayMs,
+      returns: operation.returns + 1,
+      pspIdempotencyKey: continueKey(reference, operation.returns + 1),
+      keyFor: "continue",
+      claimedBy: "request",
+      updatedAt: now,
+      nextCheckAt: lease,
+      sentUntil: lease,
     };
     await tx.saveOperation(continuing);
     await tx.savePayment({ ...payment, returnParams });
@@ -60,9 +78,14 @@ export async function continuePayment(
           pspReference: payment.pspReference,
           resume: payment.resume ?? {},
           returnParams,
-        }, callContext(deps, payment, credentials, operation.pspIdempotencyKey, reference)));
+        }, callContext(deps, payment, operation, credentials, true)));
     const recorded = await recordOutcome(deps, key, outcome, { answer: false, source: "continue" });
-    deps.logger.info("payment.buyer_returned", { shop, reference, status: recorded.status });
+    deps.logger.info("payment.buyer_returned", {
+      shop,
+      reference,
+      status: recorded.status,
+      outcome: outcome.kind,
+    });
   }
   if (payment.genstoreReturnUrl !== undefined) return { kind: "redirect", url: payment.genstoreReturnUrl };
   const latest = await deps.store.findOperation({
@@ -71,6 +94,14 @@ export async function continuePayment(
     operationId: operation.operationId,
   });
   return { kind: "done", status: latest?.status ?? operation.status };
+}
+
+/** A return is taken to the PSP while the buyer must act, no continue is in flight, and returns are left. */
+function mayTakeReturn(deps: GatewayDeps, operation: Operation): boolean {
+  if (operation.status !== "requires_action" || operation.returns >= MAX_RETURNS) return false;
+  const continueInFlight = operation.keyFor === "continue" && operation.claimedBy === "request" &&
+    operation.nextCheckAt !== undefined && operation.nextCheckAt > deps.clock.now();
+  return !continueInFlight;
 }
 
 /** The PSP page a buyer must be sent to with a POST, for the gateway's forwarding page. */

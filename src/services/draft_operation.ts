@@ -24,6 +24,7 @@ export function draftOperation(
 ): Operation {
   const now = deps.clock.now();
   const reference = `${binding.shop}.${deps.ids.token()}`;
+  const lease = leaseUntil(deps, now);
   return {
     shop: binding.shop,
     kind: request.kind,
@@ -40,7 +41,11 @@ export function draftOperation(
     pspIdempotencyKey: pspIdempotencyKey(reference, 1),
     createdAt: now,
     updatedAt: now,
-    nextCheckAt: leaseUntil(deps, now),
+    nextCheckAt: lease,
     checks: 0,
+    sentUntil: lease,
+    claimedBy: "request",
+    returns: 0,
+    keyFor: "request",
   };
 }

@@ -50,16 +50,27 @@ export async function answerDuplicate(
   return { kind: "answered", answer: operation.answer, replayed: true };
 }
 
-/** Claims an unanswered operation whose owner's lease has expired, extending the lease for this request. */
+/**
+ * Claims an unanswered operation no request is working on: its request's lease expired (the process died), or
+ * only reconciliation holds it (reconciliation can only ask, and has nothing to replay for a call that was never
+ * sent; the retry carries the request again, so it goes ahead). The lease is this request's from now on.
+ */
 async function claimAbandoned(deps: GatewayDeps, key: OperationKey): Promise<Operation | undefined> {
   const now = deps.clock.now();
   return await deps.store.transaction(async (tx) => {
     const operation = await tx.lockOperation(key);
-    const abandoned = operation !== undefined && operation.answer === undefined &&
-      (operation.status === "processing" || operation.status === "unknown") &&
-      operation.nextCheckAt !== undefined && operation.nextCheckAt <= now;
-    if (!abandoned) return undefined;
-    const claimed: Operation = { ...operation, nextCheckAt: leaseUntil(deps, now), updatedAt: now };
+    if (operation === undefined || operation.answer !== undefined) return undefined;
+    if (operation.status !== "processing" && operation.status !== "unknown") return undefined;
+    const leaseEnded = operation.nextCheckAt !== undefined && operation.nextCheckAt <= now;
+    if (!leaseEnded && operation.claimedBy === "request") return undefined;
+    const lease = leaseUntil(deps, now);
+    const claimed: Operation = {
+      ...operation,
+      nextCheckAt: lease,
+      sentUntil: lease,
+      claimedBy: "request",
+      updatedAt: now,
+    };
     await tx.saveOperation(claimed);
     return claimed;
   });

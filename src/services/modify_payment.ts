@@ -119,7 +119,7 @@ async function modify(
 ): Promise<RequestOutcome> {
   const key: OperationKey = { shop: operation.shop, kind, operationId: operation.operationId };
   const plugin = pluginOf(deps, payment.plugin);
-  const ctx = callContext(deps, payment, credentials, operation.pspIdempotencyKey, operation.reference);
+  const ctx = callContext(deps, payment, operation, credentials, true);
   const input: ModificationInput = {
     reference: operation.reference,
     paymentPspReference: payment.pspReference ?? "",

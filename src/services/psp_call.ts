@@ -1,18 +1,28 @@
+import type { Operation } from "../payment/operation.ts";
 import type { Payment } from "../payment/payment.ts";
 import type { PspCallContext, PspOutcome } from "../ports/psp_plugin.ts";
 import type { GatewayDeps } from "./deps.ts";
 
-/** Builds the context of one PSP call for a payment, with the operation's stored idempotency key. */
+/**
+ * Builds the context of one PSP call about an operation, with its stored idempotency key. A call that can have
+ * an effect at the PSP (`effect`: a pay call with the card, a modification, a continue) ends by the operation's
+ * `sentUntil` at the latest, so that once it has passed no copy of the call can still be on its way.
+ */
 export function callContext(
   deps: GatewayDeps,
   payment: Payment,
+  operation: Operation,
   credentials: Readonly<Record<string, unknown>>,
-  idempotencyKey: string,
-  reference: string,
+  effect: boolean,
 ): PspCallContext {
+  const reference = operation.reference;
+  const latest = deps.clock.now() + deps.settings.pspTimeoutMs;
+  const deadline = effect && operation.sentUntil !== undefined
+    ? Math.min(latest, operation.sentUntil)
+    : latest;
   return {
-    idempotencyKey,
-    deadline: deps.clock.now() + deps.settings.pspTimeoutMs,
+    idempotencyKey: operation.pspIdempotencyKey,
+    deadline,
     credentials,
     test: payment.test,
     http: deps.pspHttp({

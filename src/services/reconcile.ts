@@ -1,5 +1,5 @@
 import { rejection } from "../errors.ts";
-import { type Operation, stepOfKey } from "../payment/operation.ts";
+import type { Operation } from "../payment/operation.ts";
 import { isFinalStatus } from "../payment/operation_machine.ts";
 import type { QueryInput } from "../ports/psp_plugin.ts";
 import type { GatewayDeps } from "./deps.ts";
@@ -35,7 +35,9 @@ export async function reconcileDue(deps: GatewayDeps, limit = 20): Promise<numbe
 export async function reconcileOperation(deps: GatewayDeps, operation: Operation): Promise<void> {
   const now = deps.clock.now();
   const key = { shop: operation.shop, kind: operation.kind, operationId: operation.operationId };
-  if (operation.status === "requires_action" && operation.updatedAt + deps.settings.actionTimeoutMs <= now) {
+  const waitingForBuyer = operation.status === "requires_action" && operation.keyFor === "request";
+  const deadline = operation.actionDeadline ?? operation.updatedAt + deps.settings.actionTimeoutMs;
+  if (waitingForBuyer && deadline <= now) {
     await deps.store.transaction(async (tx) => {
       const { operation: current, payment } = await tx.lockWithPayment(key);
       if (current?.status !== "requires_action") return;
@@ -47,7 +49,9 @@ export async function reconcileOperation(deps: GatewayDeps, operation: Operation
     deps.logger.info("reconcile.action_expired", { shop: operation.shop, reference: operation.reference });
     return;
   }
-  if (operation.status === "requires_action") return;
+  // A buyer's return taken to the PSP whose request died is asked about like any call; otherwise the payment
+  // simply keeps waiting for the buyer.
+  if (waitingForBuyer) return;
   if (operation.reviewSince === undefined && operation.createdAt + deps.settings.reconcileDeadlineMs <= now) {
     await markForReview(deps, operation, now);
   }
@@ -60,9 +64,10 @@ export async function reconcileOperation(deps: GatewayDeps, operation: Operation
     deps.logger.warn("reconcile.no_credentials", { shop: operation.shop, reference: operation.reference });
     return;
   }
-  const step = stepOfKey(operation.pspIdempotencyKey);
   const query: QueryInput = {
-    operation: operation.kind === "payment" ? (step === "c" ? "continue" : "pay") : operation.kind,
+    operation: operation.kind === "payment"
+      ? (operation.keyFor === "continue" ? "continue" : "pay")
+      : operation.kind,
     reference: operation.reference,
     pspReference: operation.pspReference,
     paymentPspReference: payment.pspReference,
@@ -76,11 +81,7 @@ export async function reconcileOperation(deps: GatewayDeps, operation: Operation
   const outcome = await callPlugin(
     deps,
     operation.reference,
-    () =>
-      plugin.query(
-        query,
-        callContext(deps, payment, credentials, operation.pspIdempotencyKey, operation.reference),
-      ),
+    () => plugin.query(query, callContext(deps, payment, operation, credentials, queryHasEffect(operation))),
   );
   deps.logger.info("reconcile.asked", {
     shop: operation.shop,
@@ -90,6 +91,15 @@ export async function reconcileOperation(deps: GatewayDeps, operation: Operation
     checks: operation.checks,
   });
   await recordOutcome(deps, key, outcome, { answer: false, source: "reconcile" });
+}
+
+/**
+ * Whether a query about this operation can itself have an effect at the PSP: a modification's query may perform
+ * the modification under its key, and a continue's query replays the buyer's return; a payment's query never
+ * charges (the port requires it). The claim extended `sentUntil` for these (sql claimOperationsToCheck).
+ */
+export function queryHasEffect(operation: Operation): boolean {
+  return operation.kind !== "payment" || operation.keyFor === "continue";
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Payment } from "../payment/payment.ts";
 import type { PspOutcome } from "../ports/psp_plugin.ts";
 import type { OperatorAction } from "../ports/review_store.ts";
 import { type GatewayDeps, pluginOf } from "./deps.ts";
+import { interpretOutcome, type SettlingOutcome } from "./interpret_outcome.ts";
 import { answerOf, checkAnsweredAmount, cleanOutcome, settle } from "./settle.ts";
 
 /** The gateway page that forwards the buyer to a PSP page needing a POST. */
@@ -21,7 +22,7 @@ export function returnUrl(deps: GatewayDeps, reference: string): string {
 export function nextCheckAt(
   deps: GatewayDeps,
   operation: Operation,
-  outcome: PspOutcome,
+  outcome: SettlingOutcome,
   now: number,
 ): number {
   const s = deps.settings;
@@ -31,11 +32,16 @@ export function nextCheckAt(
     case "pending":
       return now + Math.min(s.reconcileMaxDelayMs, s.pendingCheckDelayMs * 2 ** operation.checks);
     case "requires_action":
-      return now + s.actionTimeoutMs;
+      return actionDeadline(deps, operation, now);
     case "succeeded":
     case "failed":
       return now;
   }
+}
+
+/** A buyer's time to act runs from the first time the PSP asked for it; nothing a browser sends extends it. */
+function actionDeadline(deps: GatewayDeps, operation: Operation, now: number): number {
+  return operation.actionDeadline ?? now + deps.settings.actionTimeoutMs;
 }
 
 /**
@@ -58,7 +64,12 @@ export async function recordOutcome(
     if (payment === undefined) {
       throw new Error(`Cannot record an outcome without its payment: ${operation.reference}`);
     }
-    const checked = checkAnsweredAmount(operation, cleanOutcome(outcome));
+    const interpreted = interpretOutcome(operation, payment, cleanOutcome(outcome), {
+      now,
+      pspTimeoutMs: deps.settings.pspTimeoutMs,
+      source: options.source,
+    });
+    const checked = checkAnsweredAmount(operation, interpreted);
     const cardToken = newCardToken(deps, operation, payment, checked);
     const settled = settle(
       operation,
@@ -78,7 +89,7 @@ export async function recordOutcome(
       operationId: operation.operationId,
       reference: operation.reference,
       source: options.source,
-      outcome: checked.kind,
+      outcome: outcome.kind === checked.kind ? checked.kind : `${outcome.kind} as ${checked.kind}`,
     };
     if (!settled.ok) {
       if (settled.error.kind === "already_final") {
@@ -96,7 +107,15 @@ export async function recordOutcome(
       }
       return operation;
     }
-    let next = settled.value.operation;
+    let next: Operation = {
+      ...settled.value.operation,
+      // The call is over: no request holds the operation any more, and a refused return leaves room for another.
+      claimedBy: undefined,
+      actionDeadline: settled.value.operation.status === "requires_action"
+        ? actionDeadline(deps, operation, now)
+        : operation.actionDeadline,
+      ...(outcome.kind === "return_refused" ? { keyFor: "request" as const } : {}),
+    };
     if (options.answer && next.answer === undefined) {
       next = {
         ...next,

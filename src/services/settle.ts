@@ -14,6 +14,7 @@ import {
 import type { PspOutcome } from "../ports/psp_plugin.ts";
 import { err, ok, type Result } from "../result.ts";
 import { cleanText } from "../text.ts";
+import type { SettlingOutcome } from "./interpret_outcome.ts";
 
 /** The result of applying one PSP outcome to an operation and its payment. */
 export interface Settlement {
@@ -74,10 +75,13 @@ export function cleanOutcome(outcome: PspOutcome): PspOutcome {
         detail: cleanText(outcome.detail, 500),
         pspReference: reference(outcome.pspReference),
       };
+    case "not_received":
+    case "return_refused":
+      return { ...outcome, detail: cleanText(outcome.detail, 500) };
   }
 }
 
-export function checkAnsweredAmount(operation: Operation, outcome: PspOutcome): PspOutcome {
+export function checkAnsweredAmount(operation: Operation, outcome: SettlingOutcome): SettlingOutcome {
   if (outcome.kind !== "succeeded" || outcome.amount === undefined || operation.amount === undefined) {
     return outcome;
   }
@@ -92,7 +96,7 @@ export function checkAnsweredAmount(operation: Operation, outcome: PspOutcome): 
   };
 }
 
-function operationEvent(outcome: PspOutcome): OperationEvent {
+function operationEvent(outcome: SettlingOutcome): OperationEvent {
   switch (outcome.kind) {
     case "succeeded":
       return "psp_succeeded";
@@ -107,7 +111,7 @@ function operationEvent(outcome: PspOutcome): OperationEvent {
   }
 }
 
-function paymentEvent(payment: Payment, outcome: PspOutcome): PaymentOutcomeEvent {
+function paymentEvent(payment: Payment, outcome: SettlingOutcome): PaymentOutcomeEvent {
   switch (outcome.kind) {
     case "succeeded":
       return payment.captureMode === "sale" ? "psp_paid" : "psp_authorized";
@@ -126,7 +130,7 @@ function paymentEvent(payment: Payment, outcome: PspOutcome): PaymentOutcomeEven
 export function settle(
   operation: Operation,
   payment: Payment,
-  outcome: PspOutcome,
+  outcome: SettlingOutcome,
   context: SettleContext,
 ): Result<Settlement, SettleProblem> {
   if (isFinalStatus(operation.status)) {
@@ -165,7 +169,7 @@ export function settle(
 function settlePaymentSide(
   operation: Operation,
   payment: Payment,
-  outcome: PspOutcome,
+  outcome: SettlingOutcome,
   final: boolean,
   succeeded: boolean,
   context: SettleContext,

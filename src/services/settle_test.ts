@@ -19,7 +19,7 @@ import {
   settlePayment,
 } from "../payment/payment.ts";
 import type { PaymentState } from "../payment/payment_machine.ts";
-import type { PspOutcome } from "../ports/psp_plugin.ts";
+import type { SettlingOutcome } from "./interpret_outcome.ts";
 import type { Result } from "../result.ts";
 import {
   answerOf,
@@ -111,6 +111,8 @@ function operation(kind: OperationKind, change: Partial<Operation> = {}): Operat
     updatedAt: 1_000,
     nextCheckAt: 5_000,
     checks: 0,
+    returns: 0,
+    keyFor: "request",
     ...change,
   };
 }
@@ -126,7 +128,7 @@ const OUTCOMES = {
   },
   pending: { kind: "pending", pspReference: "psp_op" },
   unknown: { kind: "unknown", detail: "the PSP did not answer in time" },
-} as const satisfies Record<string, PspOutcome>;
+} as const satisfies Record<string, SettlingOutcome>;
 
 type OutcomeName = keyof typeof OUTCOMES;
 
@@ -437,7 +439,7 @@ Deno.test("settle() refuses an outcome its payment cannot take", async (t) => {
 });
 
 Deno.test("settle() sends exactly one final callback over any sequence of PSP outcomes", () => {
-  const outcome = fc.constantFrom(...Object.values(OUTCOMES) as PspOutcome[]);
+  const outcome = fc.constantFrom(...Object.values(OUTCOMES) as SettlingOutcome[]);
   fc.assert(
     fc.property(
       fc.constantFrom<OperationKind>("payment", "capture", "void", "refund"),
@@ -479,7 +481,7 @@ Deno.test("settle() sends exactly one final callback over any sequence of PSP ou
 
 Deno.test("checkAnsweredAmount() trusts only a confirmation of the amount and currency asked for", async (t) => {
   const asked = operation("capture");
-  const rows: readonly (readonly [string, Operation, PspOutcome, "same" | "unknown"])[] = [
+  const rows: readonly (readonly [string, Operation, SettlingOutcome, "same" | "unknown"])[] = [
     ["same amount", asked, {
       kind: "succeeded",
       pspReference: "p",
@@ -528,7 +530,7 @@ Deno.test("checkAnsweredAmount() trusts only a confirmation of the amount and cu
 });
 
 Deno.test("checkAnsweredAmount() turns a mismatched confirmation into an open, unreported operation", () => {
-  const outcome: PspOutcome = {
+  const outcome: SettlingOutcome = {
     kind: "succeeded",
     pspReference: "psp_x",
     amount: { amountMinor: 9_999, currency: "USD" },
@@ -703,7 +705,7 @@ Deno.test("answerOf() describes an operation for Genstore's synchronous answer",
 });
 
 Deno.test("answerOf() sends the buyer straight to a GET redirect produced by settle()", () => {
-  const outcome: PspOutcome = {
+  const outcome: SettlingOutcome = {
     kind: "requires_action",
     redirect: { url: "https://wallet.example/go", method: "GET" },
     resume: {},

@@ -118,7 +118,7 @@ async function pay(
   const card = stored.kind === "token" ? undefined : await openCard(deps, command, key);
   if (card === "refused") return { kind: "answered", answer: await settleAnswer(deps, key), replayed: false };
   const plugin = pluginOf(deps, payment.plugin);
-  const ctx = callContext(deps, payment, credentials, operation.pspIdempotencyKey, operation.reference);
+  const ctx = callContext(deps, payment, operation, credentials, true);
   const work = callPlugin(deps, operation.reference, () =>
     plugin.pay({
       reference: operation.reference,

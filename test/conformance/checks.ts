@@ -25,9 +25,17 @@ export function check(condition: boolean, message: string): asserts condition {
 
 const OUTCOME_KINDS: readonly string[] = ["succeeded", "failed", "requires_action", "pending", "unknown"];
 
-export function isOutcome(value: unknown): value is PspOutcome {
-  return value !== null && typeof value === "object" &&
-    OUTCOME_KINDS.includes((value as { kind?: unknown }).kind as string);
+/** Outcomes only some calls may return: `not_received` from a query, `return_refused` from a buyer's return. */
+const CALL_OUTCOMES: Readonly<Record<string, readonly string[]>> = {
+  query: ["not_received", "return_refused"],
+  continueAfterRedirect: ["return_refused"],
+};
+
+/** Whether `value` is an outcome the named plugin method may return. */
+export function isOutcome(value: unknown, call = ""): value is PspOutcome {
+  if (value === null || typeof value !== "object") return false;
+  const kind = (value as { kind?: unknown }).kind as string;
+  return OUTCOME_KINDS.includes(kind) || (CALL_OUTCOMES[call] ?? []).includes(kind);
 }
 
 export function describe(value: unknown): string {
@@ -50,6 +58,7 @@ function operationAsking(amount: Money): Operation {
 
 /** What the core makes of an outcome for an operation that asked for `asked`. */
 export function coreView(outcome: PspOutcome, asked: Money): PspOutcome {
+  if (outcome.kind === "not_received" || outcome.kind === "return_refused") return outcome;
   return checkAnsweredAmount(operationAsking(asked), outcome);
 }
 

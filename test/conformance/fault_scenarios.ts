@@ -65,7 +65,7 @@ async function refundQueryClaimsNothing(world: World): Promise<void> {
   };
   const asked = (await world.query(query, { key: lost.key })).value;
   check(
-    asked.kind === "unknown" || asked.kind === "pending",
+    asked.kind === "unknown" || asked.kind === "pending" || asked.kind === "not_received",
     `query() about a refund the PSP never received claims ${describe(asked)}`,
   );
   if (asked.kind === "pending") {
@@ -153,8 +153,10 @@ export const FAULT_SCENARIOS: readonly Scenario[] = [
       mustBeUnknown(outcome, "pay() under drop_before_send");
       const asked = (await world.query(queryAbout(input), { key })).value;
       check(
-        asked.kind === "unknown",
-        `query() about a payment the PSP never received claims ${describe(asked)}: only unknown is true`,
+        asked.kind === "unknown" || asked.kind === "not_received",
+        `query() about a payment the PSP never received claims ${
+          describe(asked)
+        }: only unknown or not_received is true`,
       );
       const booked = bookedCount(world, input.reference);
       check(booked === 0, `the query made the emulator book ${booked} payments for a payment never sent`);

@@ -158,7 +158,10 @@ export function createWorld(parts: WorldParts): World {
   ): Promise<Called<PspOutcome>> {
     const { ctx, key } = context(call, options);
     const value = await invoke(call, () => run(ctx));
-    check(isOutcome(value), `${call}() returned something that is not a PspOutcome: ${describe(value)}`);
+    check(
+      isOutcome(value, call),
+      `${call}() returned something that is not a PspOutcome: ${describe(value)}`,
+    );
     return { value, key };
   }
 

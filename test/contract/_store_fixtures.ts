@@ -112,6 +112,8 @@ export function anOperation(overrides: Partial<Operation> = {}): Operation {
     createdAt: T0,
     updatedAt: T0,
     checks: 0,
+    returns: 0,
+    keyFor: "request",
     ...overrides,
   };
 }

@@ -43,6 +43,8 @@ const MINIMAL_OPERATION: Operation = {
   createdAt: T0,
   updatedAt: T0,
   checks: 0,
+  returns: 0,
+  keyFor: "request",
 };
 
 const OPTIONAL_OPERATION_FIELDS = [
@@ -52,6 +54,9 @@ const OPTIONAL_OPERATION_FIELDS = [
   "error",
   "answer",
   "nextCheckAt",
+  "sentUntil",
+  "claimedBy",
+  "actionDeadline",
 ] as const;
 
 async function insert(store: PaymentStore, ...operations: Operation[]): Promise<void> {
