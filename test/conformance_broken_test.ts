@@ -73,8 +73,8 @@ function mintsItsOwnKey(plugin: PspPlugin): PspPlugin {
 function trustsForgedNotifications(plugin: PspPlugin): PspPlugin {
   return {
     ...plugin,
-    async parseNotification(raw, credentials) {
-      return await plugin.parseNotification(await resigned(raw, String(credentials.hmacKeyHex)), credentials);
+    async parseNotification(raw, ctx) {
+      return await plugin.parseNotification(await resigned(raw, String(ctx.credentials.hmacKeyHex)), ctx);
     },
   };
 }

@@ -41,7 +41,9 @@ export function registerPspRoutes(app: Hono, gateway: GatewayDeps): void {
     if (!gateway.plugins.has(plugin)) return c.json({ error: "not_found" }, 404);
     const headers: Record<string, string> = {};
     c.req.raw.headers.forEach((value, key) => headers[key] = value);
-    const result = await handleNotification(gateway, plugin, { headers, body: await c.req.text() });
+    const params: Record<string, string> = {};
+    new URL(c.req.url).searchParams.forEach((value, key) => params[key] = value);
+    const result = await handleNotification(gateway, plugin, { headers, body: await c.req.text(), params });
     if (result.kind === "rejected") return c.json({ error: "invalid_notification" }, 401);
     return c.text(result.acknowledgement, 200);
   });

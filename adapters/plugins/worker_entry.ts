@@ -52,7 +52,7 @@ async function invoke(
     case "parseNotification":
       return await target.parseNotification(
         args[0] as Parameters<PspPlugin["parseNotification"]>[0],
-        args[1] as Record<string, unknown>,
+        contextFor(id, wire!),
       );
     case "verifyCredentials":
       return await target.verifyCredentials(contextFor(id, wire!));

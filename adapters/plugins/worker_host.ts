@@ -128,7 +128,7 @@ export async function loadPluginInWorker(entry: PluginEntry): Promise<WorkerPlug
     refund: (input, ctx) => call("refund", [input], ctx),
     query: (input, ctx) => call("query", [input], ctx),
     verifyCredentials: (ctx) => call("verifyCredentials", [], ctx),
-    parseNotification: (raw, credentials) => call("parseNotification", [raw, credentials]),
+    parseNotification: (raw, ctx) => call("parseNotification", [raw], ctx),
     notificationReferences: (raw) => call("notificationReferences", [raw]),
     terminate: () => worker.terminate(),
   };

@@ -52,9 +52,11 @@ export function createSqlShopStore(
   const cacheMs = options.cacheMs ?? 0;
   const cache = new Map<string, { at: number; binding: Promise<ExtensionBinding | undefined> }>();
   const tokens = new Map<string, { at: number; token: Promise<string | undefined> }>();
+  const allBindings = new Map<string, { at: number; bindings: Promise<ExtensionBinding[]> }>();
   const forget = (shop: string) => {
     for (const key of cache.keys()) if (key.startsWith(`${shop}/`)) cache.delete(key);
     tokens.delete(`${shop}/#token`);
+    allBindings.delete(`${shop}/*`);
   };
   async function seal(value: Readonly<Record<string, unknown>> | undefined, aad: string) {
     return value === undefined ? null : await box.seal(JSON.stringify(value), aad);
@@ -81,6 +83,21 @@ export function createSqlShopStore(
     };
   }
 
+  async function readBindings(shop: string): Promise<ExtensionBinding[]> {
+    const rows = await client.query(
+      "SELECT extension FROM shop_extensions WHERE shop = $1 ORDER BY extension",
+      [
+        shop,
+      ],
+    );
+    const bindings: ExtensionBinding[] = [];
+    for (const row of rows) {
+      const binding = await readBinding(shop, String(row.extension));
+      if (binding !== undefined) bindings.push(binding);
+    }
+    return bindings;
+  }
+
   async function readAccessToken(shop: string): Promise<string | undefined> {
     const rows = await client.query("SELECT access_token_sealed FROM shops WHERE shop = $1", [shop]);
     const sealed = rows[0]?.access_token_sealed;
@@ -98,6 +115,16 @@ export function createSqlShopStore(
       cache.set(key, { at: now, binding });
       binding.catch(() => cache.delete(key));
       return binding;
+    },
+    bindingsOf(shop: string): Promise<readonly ExtensionBinding[]> {
+      if (cacheMs <= 0) return readBindings(shop);
+      const key = `${shop}/*`;
+      const cached = allBindings.get(key);
+      if (cached !== undefined && Date.now() - cached.at < cacheMs) return cached.bindings;
+      const bindings = readBindings(shop);
+      allBindings.set(key, { at: Date.now(), bindings });
+      bindings.catch(() => allBindings.delete(key));
+      return bindings;
     },
     async upsertShop(shop: string): Promise<void> {
       await client.query("INSERT INTO shops (shop) VALUES ($1) ON CONFLICT (shop) DO NOTHING", [shop]);

@@ -350,12 +350,15 @@ pluginTest(
     const authorisation = await world.harness.waitForWebhook((item) =>
       item.pspReference === outcome.pspReference
     );
-    const parsed = await plugin.parseNotification({ headers: {}, body: authorisation.body }, credentials);
+    const parsed = await plugin.parseNotification(
+      { headers: {}, body: authorisation.body },
+      world.context({ credentials }),
+    );
     if (parsed.kind !== "events") throw new Error(`rejected: ${parsed.reason}`);
     assertEquals(expectKind(parsed.events[0].outcome, "succeeded").storedCard, outcome.storedCard);
     const contract = await world.harness.waitForWebhook((item) => item.eventCode === "RECURRING_CONTRACT");
     const raw = { headers: {}, body: contract.body };
-    const recurring = await plugin.parseNotification(raw, credentials);
+    const recurring = await plugin.parseNotification(raw, world.context({ credentials }));
     assertEquals(recurring, { kind: "events", events: [], acknowledgement: "[accepted]" });
   },
 );

@@ -4,7 +4,7 @@ import type { PluginManifest } from "../../src/plugin_api.ts";
 export const ADYEN_MANIFEST = {
   id: "adyen",
   displayName: "Adyen (Checkout API v71, cards)",
-  pluginApi: 1,
+  pluginApi: 2,
   paymentMethods: ["card"],
   capabilities: {
     manualCapture: true,

@@ -9,6 +9,7 @@
 import type {
   NotificationEvent,
   NotificationParse,
+  PspCallContext,
   PspOutcome,
   RawNotification,
 } from "../../src/plugin_api.ts";
@@ -90,9 +91,9 @@ export async function verifyItemSignature(item: NotificationItem, hmacKeyHex: st
 
 export async function parseNotification(
   raw: RawNotification,
-  rawCredentials: Readonly<Record<string, unknown>>,
+  ctx: Pick<PspCallContext, "credentials">,
 ): Promise<NotificationParse> {
-  const credentials = readCredentials(rawCredentials);
+  const credentials = readCredentials(ctx.credentials);
   if (credentials === undefined) {
     return { kind: "rejected", reason: "the shop's Adyen credentials are not valid" };
   }

@@ -53,7 +53,9 @@ Deno.test("verifyItemSignature() accepts Adyen's published signature and rejects
 });
 
 Deno.test("parseNotification() turns Adyen's example into a succeeded pay event", async () => {
-  const parsed = await parseNotification({ headers: {}, body: body(ADYEN_EXAMPLE_ITEM) }, CREDENTIALS);
+  const parsed = await parseNotification({ headers: {}, body: body(ADYEN_EXAMPLE_ITEM) }, {
+    credentials: CREDENTIALS,
+  });
   assertEquals(parsed, {
     kind: "events",
     acknowledgement: "[accepted]",
@@ -78,7 +80,7 @@ Deno.test("parseNotification() rejects a batch with one forged item, fail closed
   };
   const parsed = await parseNotification(
     { headers: {}, body: body(ADYEN_EXAMPLE_ITEM, forged) },
-    CREDENTIALS,
+    { credentials: CREDENTIALS },
   );
   equal(parsed.kind, "rejected");
   assertEquals(notificationReferences({ headers: {}, body: body(ADYEN_EXAMPLE_ITEM, forged) }), [
@@ -96,11 +98,14 @@ Deno.test("parseNotification() rejects malformed bodies and items", async () => 
     body({ ...ADYEN_EXAMPLE_ITEM, pspReference: undefined }),
   ];
   for (const text of malformed) {
-    equal((await parseNotification({ headers: {}, body: text }, CREDENTIALS)).kind, "rejected", text);
+    equal(
+      (await parseNotification({ headers: {}, body: text }, { credentials: CREDENTIALS })).kind,
+      "rejected",
+      text,
+    );
   }
   const bad = await parseNotification({ headers: {}, body: body(ADYEN_EXAMPLE_ITEM) }, {
-    ...CREDENTIALS,
-    hmacKeyHex: "zz",
+    credentials: { ...CREDENTIALS, hmacKeyHex: "zz" },
   });
   equal(bad.kind, "rejected");
 });

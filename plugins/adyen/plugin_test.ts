@@ -232,7 +232,7 @@ pluginTest("capture(), void() and refund() are pending until their notification 
   );
   const authorisation = await plugin.parseNotification(
     await notificationFor(world, pay.pspReference),
-    credentials,
+    world.context({ credentials }),
   );
   equal(authorisation.kind, "events");
   for (const [operation, amountMinor] of rows) {
@@ -246,7 +246,7 @@ pluginTest("capture(), void() and refund() are pending until their notification 
     const pending = expectKind(await plugin[operation](input, world.context()), "pending");
     const raw = await notificationFor(world, pending.pspReference);
     assertEquals(plugin.notificationReferences(raw), [reference]);
-    const parsed = await plugin.parseNotification(raw, credentials);
+    const parsed = await plugin.parseNotification(raw, world.context({ credentials }));
     if (parsed.kind !== "events") throw new Error(`rejected: ${parsed.reason}`);
     equal(parsed.acknowledgement, "[accepted]");
     equal(parsed.events.length, 1);
@@ -269,7 +269,7 @@ pluginTest("capture(), void() and refund() are pending until their notification 
   );
   const parsed = await plugin.parseNotification(
     await notificationFor(world, voided.pspReference),
-    credentials,
+    world.context({ credentials }),
   );
   if (parsed.kind !== "events") throw new Error(`rejected: ${parsed.reason}`);
   equal(parsed.events[0].operation, "void");
@@ -291,7 +291,7 @@ pluginTest("a refused modification arrives as a failed notification", async (wor
   );
   const parsed = await plugin.parseNotification(
     await notificationFor(world, pending.pspReference),
-    credentials,
+    world.context({ credentials }),
   );
   if (parsed.kind !== "events") throw new Error(`rejected: ${parsed.reason}`);
   const failed = expectKind(parsed.events[0].outcome, "failed");
@@ -326,7 +326,7 @@ pluginTest("parseNotification() rejects forged, unsigned and foreign notificatio
   const credentials = world.context().credentials;
   const pay = expectKind(await plugin.pay(payInput(CARDS.approved), world.context()), "succeeded");
   const genuine = await notificationFor(world, pay.pspReference);
-  equal((await plugin.parseNotification(genuine, credentials)).kind, "events");
+  equal((await plugin.parseNotification(genuine, world.context({ credentials }))).kind, "events");
   const json = JSON.parse(genuine.body);
   const item = json.notificationItems[0].NotificationRequestItem;
   const variants: [string, unknown][] = [
@@ -337,14 +337,24 @@ pluginTest("parseNotification() rejects forged, unsigned and foreign notificatio
   ];
   for (const [label, forged] of variants) {
     const body = JSON.stringify({ ...json, notificationItems: [{ NotificationRequestItem: forged }] });
-    const parsed = await plugin.parseNotification({ headers: {}, body }, credentials);
+    const parsed = await plugin.parseNotification({ headers: {}, body }, world.context({ credentials }));
     equal(parsed.kind, "rejected", label);
   }
-  const wrongKey = await plugin.parseNotification(genuine, { ...credentials, hmacKeyHex: "00112233" });
+  const wrongKey = await plugin.parseNotification(
+    genuine,
+    world.context({ credentials: { ...credentials, hmacKeyHex: "00112233" } }),
+  );
   equal(wrongKey.kind, "rejected");
-  const otherAccount = await plugin.parseNotification(genuine, { ...credentials, merchantAccount: "Other" });
+  const otherAccount = await plugin.parseNotification(
+    genuine,
+    world.context({ credentials: { ...credentials, merchantAccount: "Other" } }),
+  );
   equal(otherAccount.kind, "rejected");
-  equal((await plugin.parseNotification({ headers: {}, body: "[accepted]" }, credentials)).kind, "rejected");
+  equal(
+    (await plugin.parseNotification({ headers: {}, body: "[accepted]" }, world.context({ credentials })))
+      .kind,
+    "rejected",
+  );
   assertEquals(plugin.notificationReferences({ headers: {}, body: "nonsense" }), []);
 });
 

@@ -9,7 +9,7 @@ export const SKELETON_PAY_MANIFEST = {
   // TODO(skeleton-pay): your PSP's name and the API version the plugin speaks.
   displayName: "Skeleton Pay (cards, template JSON API v1)",
   // The port version this plugin was written for: a literal, so that a new port version is a conscious step.
-  pluginApi: 1,
+  pluginApi: 2,
   paymentMethods: ["card"],
   capabilities: {
     manualCapture: true,

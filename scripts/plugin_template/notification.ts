@@ -5,7 +5,12 @@
  * object, translated exactly like an answer.
  * @module
  */
-import type { NotificationEvent, NotificationParse, RawNotification } from "../../src/plugin_api.ts";
+import type {
+  NotificationEvent,
+  NotificationParse,
+  PspCallContext,
+  RawNotification,
+} from "../../src/plugin_api.ts";
 import { modificationOutcome, paymentOutcome } from "./answers.ts";
 import { webhookSecretOf } from "./credentials.ts";
 import { isObject, parseObject } from "./http_answer.ts";
@@ -39,10 +44,10 @@ export async function verifySignature(raw: RawNotification, secret: string): Pro
 
 export async function parseNotification(
   raw: RawNotification,
-  credentials: Readonly<Record<string, unknown>>,
+  ctx: Pick<PspCallContext, "credentials">,
 ): Promise<NotificationParse> {
   try {
-    return await parse(raw, credentials);
+    return await parse(raw, ctx.credentials);
   } catch {
     // Fail closed: whatever went wrong, nothing in this notification is believed.
     return { kind: "rejected", reason: "the notification could not be read" };

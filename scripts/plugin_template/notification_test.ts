@@ -2,7 +2,7 @@ import { deepStrictEqual as assertEquals, strictEqual as equal } from "node:asse
 import type { RawNotification } from "../../src/plugin_api.ts";
 import { signBody } from "./emulator/mod.ts";
 import { createSkeletonPayPlugin } from "./mod.ts";
-import { CREDENTIALS, WEBHOOK_SECRET } from "./test_support.ts";
+import { notificationContext, WEBHOOK_SECRET } from "./test_support.ts";
 
 const plugin = createSkeletonPayPlugin();
 
@@ -28,7 +28,7 @@ async function signed(event: unknown, secret = WEBHOOK_SECRET): Promise<RawNotif
 }
 
 Deno.test("parseNotification() turns a genuine event into the core's event", async () => {
-  const parsed = await plugin.parseNotification(await signed(EVENT), CREDENTIALS);
+  const parsed = await plugin.parseNotification(await signed(EVENT), notificationContext());
   assertEquals(parsed, {
     kind: "events",
     events: [{
@@ -52,7 +52,7 @@ Deno.test("parseNotification() reads a refused modification with its code", asyn
       failureCode: "exceeds_captured",
     },
   };
-  const parsed = await plugin.parseNotification(await signed(refund), CREDENTIALS);
+  const parsed = await plugin.parseNotification(await signed(refund), notificationContext());
   equal(parsed.kind, "events");
   if (parsed.kind !== "events") return;
   assertEquals(parsed.events[0].operation, "refund");
@@ -77,24 +77,30 @@ Deno.test("parseNotification() rejects whatever the shop's secret did not sign (
   ];
   for (const [label, raw] of rows) {
     await t.step(label, async () => {
-      equal((await plugin.parseNotification(raw, CREDENTIALS)).kind, "rejected");
+      equal((await plugin.parseNotification(raw, notificationContext())).kind, "rejected");
     });
   }
   await t.step("credentials without a secret", async () => {
-    equal((await plugin.parseNotification(genuine, { apiKey: "test_key_00000001" })).kind, "rejected");
+    equal(
+      (await plugin.parseNotification(genuine, notificationContext({ apiKey: "test_key_00000001" }))).kind,
+      "rejected",
+    );
   });
 });
 
 Deno.test("parseNotification() acknowledges a genuine event type it does not act on, without events", async () => {
-  const parsed = await plugin.parseNotification(await signed({ ...EVENT, type: "payout.paid" }), CREDENTIALS);
+  const parsed = await plugin.parseNotification(
+    await signed({ ...EVENT, type: "payout.paid" }),
+    notificationContext(),
+  );
   assertEquals(parsed, { kind: "events", events: [], acknowledgement: "ok" });
 });
 
 Deno.test("parseNotification() gives the same result for a duplicate", async () => {
   const raw = await signed(EVENT);
   assertEquals(
-    await plugin.parseNotification(raw, CREDENTIALS),
-    await plugin.parseNotification(raw, CREDENTIALS),
+    await plugin.parseNotification(raw, notificationContext()),
+    await plugin.parseNotification(raw, notificationContext()),
   );
 });
 

@@ -126,3 +126,16 @@ export function expectKind<K extends PspOutcome["kind"]>(
 export function summary(outcome: PspOutcome): { kind: string; code?: string } {
   return outcome.kind === "failed" ? { kind: outcome.kind, code: outcome.code } : { kind: outcome.kind };
 }
+
+/** A call context for parseNotification(): the shop's credentials, and a transport that is never used. */
+export function notificationContext(
+  credentials: Readonly<Record<string, unknown>> = CREDENTIALS,
+): PspCallContext {
+  return {
+    idempotencyKey: "",
+    deadline: Date.now() + 5_000,
+    credentials,
+    test: true,
+    http: { send: () => Promise.resolve({ kind: "not_sent", detail: "no network in this test" }) },
+  };
+}

@@ -14,7 +14,7 @@ import type { Money } from "../money/money.ts";
 import type { PspHttp } from "./psp_http.ts";
 
 /** The version of this port. A plugin states the version it implements in its manifest. */
-export const PLUGIN_API_VERSION = 1;
+export const PLUGIN_API_VERSION = 2;
 
 /** Card data as decrypted from Genstore's ECIES package. Lives in memory for one PSP call only. */
 export interface CardDetails {
@@ -119,6 +119,8 @@ export interface PayInput {
   };
   /** Gateway URL the PSP must send the buyer back to after a challenge or an offsite page. */
   readonly returnUrl: string;
+  /** Gateway URL for this payment's notifications, for PSPs that take one per payment (it names the reference). */
+  readonly notificationUrl?: string;
   readonly shopper: {
     readonly ipAddress?: string;
     readonly userAgent?: string;
@@ -168,6 +170,12 @@ export interface QueryInput {
 export interface RawNotification {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
+  /**
+   * The query parameters of the notification URL. A PSP that takes a notification URL per payment (Mollie's
+   * `webhookUrl`) gets `PayInput.notificationUrl`, which carries `reference`: the only way to know whose a
+   * notification is when its body names nothing but the PSP's own id.
+   */
+  readonly params?: Readonly<Record<string, string>>;
 }
 
 /** One event a notification carries, in core vocabulary. */
@@ -252,12 +260,17 @@ export interface PspPlugin {
   query(input: QueryInput, ctx: PspCallContext): Promise<PspOutcome>;
   /** Checks with the PSP that the credentials in ctx work (account authorization, the admin CLI). */
   verifyCredentials(ctx: PspCallContext): Promise<CredentialCheck>;
-  /** Verifies and parses a PSP notification; a forged or unsigned one is rejected, never trusted. */
-  parseNotification(
-    raw: RawNotification,
-    credentials: Readonly<Record<string, unknown>>,
-  ): Promise<NotificationParse>;
-  /** The merchant references a notification names (unverified), so the core can find whose credentials verify it. */
+  /**
+   * Verifies and parses a PSP notification with one shop's credentials for one mode (`ctx.credentials`,
+   * `ctx.test`); a forged, unsigned or foreign one is rejected as a whole, never trusted in part. Verification
+   * may ask the PSP through `ctx.http` (PayPal's verify-webhook-signature, fetching the Mollie payment a
+   * notification names); `ctx.idempotencyKey` is not meant for any call with an effect.
+   */
+  parseNotification(raw: RawNotification, ctx: PspCallContext): Promise<NotificationParse>;
+  /**
+   * The gateway references a notification names (unverified), so the core can find whose credentials verify
+   * it: from the body, or from `raw.params.reference` for PSPs notified on a per-payment URL.
+   */
   notificationReferences(raw: RawNotification): readonly string[];
 }
 
@@ -305,7 +318,7 @@ export function inProcess(plugin: PspPlugin): LoadedPlugin {
     refund: (input, ctx) => plugin.refund(input, ctx),
     query: (input, ctx) => plugin.query(input, ctx),
     verifyCredentials: (ctx) => plugin.verifyCredentials(ctx),
-    parseNotification: (raw, credentials) => plugin.parseNotification(raw, credentials),
+    parseNotification: (raw, ctx) => plugin.parseNotification(raw, ctx),
     notificationReferences: (raw) => Promise.resolve(plugin.notificationReferences(raw)),
   };
 }

@@ -10,4 +10,6 @@ export interface ExtensionBinding {
 export interface ShopDirectory {
   /** The binding, or undefined when the shop is unknown or has not bound this extension. */
   findBinding(shop: string, extension: string): Promise<ExtensionBinding | undefined>;
+  /** Every binding of a shop (none for an unknown shop). */
+  bindingsOf(shop: string): Promise<readonly ExtensionBinding[]>;
 }

@@ -13,6 +13,13 @@ export function redirectPageUrl(deps: GatewayDeps, reference: string): string {
   return `${deps.settings.appUrl}/v1/redirect/${encodeURIComponent(reference)}`;
 }
 
+/** The gateway URL a PSP notifies about one payment, for PSPs that take a notification URL per payment. */
+export function notificationUrl(deps: GatewayDeps, plugin: string, reference: string): string {
+  return `${deps.settings.appUrl}/v1/notifications/${encodeURIComponent(plugin)}?reference=${
+    encodeURIComponent(reference)
+  }`;
+}
+
 /** The gateway URL a PSP sends the buyer back to. */
 export function returnUrl(deps: GatewayDeps, reference: string): string {
   return `${deps.settings.appUrl}/v1/return/${encodeURIComponent(reference)}`;

@@ -10,7 +10,7 @@ import { type GatewayDeps, pluginOf } from "./deps.ts";
 import { answerDuplicate } from "./duplicates.ts";
 import { draftOperation } from "./draft_operation.ts";
 import { callContext, callPlugin, withinAnswerBudget } from "./psp_call.ts";
-import { recordOutcome, returnUrl, settleAnswer } from "./record_outcome.ts";
+import { notificationUrl, recordOutcome, returnUrl, settleAnswer } from "./record_outcome.ts";
 import type { RequestOutcome } from "./request_outcome.ts";
 import { reject } from "./settle.ts";
 
@@ -134,6 +134,7 @@ async function pay(
         }
         : undefined,
       returnUrl: returnUrl(deps, operation.reference),
+      notificationUrl: notificationUrl(deps, payment.plugin, operation.reference),
       shopper: command.shopper,
       description: command.description,
     }, ctx))

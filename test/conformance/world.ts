@@ -211,7 +211,14 @@ export function createWorld(parts: WorldParts): World {
     verifyCredentials: (options = {}) =>
       invoke("verifyCredentials", () => plugin.verifyCredentials(context("verifyCredentials", options).ctx)),
     parseNotification: (raw) =>
-      invoke("parseNotification", () => plugin.parseNotification(raw, emulator.credentials)),
+      invoke(
+        "parseNotification",
+        () =>
+          plugin.parseNotification(
+            raw,
+            context("parseNotification", { credentials: emulator.credentials }).ctx,
+          ),
+      ),
     notificationReferences: (raw) =>
       invoke("notificationReferences", () => Promise.resolve(plugin.notificationReferences(raw))),
     async notification(subject) {
