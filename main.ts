@@ -4,11 +4,21 @@
  * @module
  */
 import { ConfigError, loadConfig } from "./adapters/config/config.ts";
+import { readEnvironment } from "./adapters/config/environment.ts";
 import { startGateway } from "./adapters/server/gateway.ts";
+import { claimPort, lockDataDirForGateway, StartupError } from "./adapters/server/startup.ts";
 
 try {
-  const config = await loadConfig();
-  const gateway = await startGateway(config);
+  const env = (name: string) => Deno.env.get(name);
+  // In this order, so that each refusal comes before anything is written: the environment, the port, the
+  // embedded store's DATA_DIR (and its lock), and only then the dev secrets generated into DATA_DIR.
+  const environment = readEnvironment(env);
+  const listener = claimPort(environment.PORT, environment.HOST ?? "127.0.0.1");
+  const lock = environment.DATABASE_URL === undefined
+    ? await lockDataDirForGateway(environment.DATA_DIR ?? "./data")
+    : undefined;
+  const config = await loadConfig(env);
+  const gateway = await startGateway(config, { listener, lock });
   if (config.mode === "dev") {
     console.log(
       [
@@ -40,7 +50,11 @@ try {
   Deno.addSignalListener("SIGINT", stop);
 } catch (error) {
   if (error instanceof ConfigError) {
-    console.error(`Configuration error: ${error.message}`);
+    for (const problem of error.problems) console.error(`Configuration error: ${problem}`);
+    Deno.exit(2);
+  }
+  if (error instanceof StartupError) {
+    console.error(`Cannot start: ${error.message}`);
     Deno.exit(2);
   }
   throw error;

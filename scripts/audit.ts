@@ -5,25 +5,23 @@
  *   deno task audit show <shop> [n]   the last n entries (default 50) of a shop
  * @module
  */
-import { ConfigError, loadConfig } from "../adapters/config/config.ts";
-import { openDatabase } from "../adapters/server/gateway.ts";
-import { migrate } from "../adapters/store/migrate.ts";
-import { verifyAudit } from "../adapters/store/sql_audit.ts";
+import { runCli, UsageError } from "./_cli.ts";
+import { openOperations } from "./_operations.ts";
 
 const USAGE = "usage:\n  deno task audit verify\n  deno task audit show <shop> [count]";
 
 async function main(args: string[]): Promise<number> {
   const [command, shop, count] = args;
-  if (command !== "verify" && command !== "show") {
+  if (command === undefined || command === "help" || command === "--help") {
     console.log(USAGE);
-    return command === undefined || command === "help" ? 0 : 2;
+    return 0;
   }
-  const config = await loadConfig();
-  const db = await openDatabase(config);
+  if (command !== "verify" && command !== "show") throw new UsageError(`Unknown command ${command}`);
+  if (command === "show" && shop === undefined) throw new UsageError("show needs a shop");
+  const opened = await openOperations("deno task audit", Deno.env.get("USER") ?? "operator");
   try {
-    await migrate(db);
     if (command === "verify") {
-      const reports = await verifyAudit(db);
+      const reports = await opened.operations.verifyAudit();
       let broken = 0;
       for (const report of reports) {
         const verdict = report.problems.length === 0 ? "intact" : "BROKEN";
@@ -34,29 +32,12 @@ async function main(args: string[]): Promise<number> {
       console.log(broken === 0 ? `All ${reports.length} chains intact.` : `${broken} chain(s) broken.`);
       return broken === 0 ? 0 : 1;
     }
-    if (shop === undefined) {
-      console.log(USAGE);
-      return 2;
-    }
-    const rows = await db.query<{ seq: unknown; at: string; kind: string; subject: string; payload: string }>(
-      "SELECT seq, at, kind, subject, payload FROM audit_log WHERE shop = $1 ORDER BY seq DESC LIMIT $2",
-      [shop, Number(count ?? 50)],
-    );
-    for (const row of rows.reverse()) {
-      console.log(`${row.seq} ${row.at} ${row.kind} ${row.subject} ${row.payload}`);
-    }
+    const entries = await opened.operations.auditEntries({ shop: shop!, count: Number(count ?? 50) || 50 });
+    for (const row of entries) console.log(`${row.seq} ${row.at} ${row.kind} ${row.subject} ${row.payload}`);
     return 0;
   } finally {
-    await db.close();
+    await opened.close();
   }
 }
 
-try {
-  Deno.exit(await main([...Deno.args]));
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(`Configuration error: ${error.message}`);
-    Deno.exit(2);
-  }
-  throw error;
-}
+await runCli(USAGE, main);

@@ -1,6 +1,7 @@
 /**
  * `deno task ops …`: operator commands on the gateway's database (the same configuration as the gateway), so
- * they work even when no gateway process is up. Every action needs `--reason` and is recorded with it.
+ * they work even when no gateway process is up; while a gateway runs on the embedded store, they act through
+ * that gateway's admin routes. Every action needs `--reason` and is recorded with it.
  *
  *   deno task ops metrics
  *   deno task ops review
@@ -11,14 +12,10 @@
  *   deno task ops redrive <shop> <seq> --reason "…"
  * @module
  */
-import { loadConfig } from "../adapters/config/config.ts";
-import { option, runCli, UsageError } from "./_cli.ts";
 import { prometheus } from "../adapters/http/admin_routes.ts";
-import { createJsonLogger } from "../adapters/logging/json_logger.ts";
-import { buildGatewayDeps, openDatabase } from "../adapters/server/gateway.ts";
-import { migrate } from "../adapters/store/migrate.ts";
-import { type OperationKind, settleByHand } from "../src/mod.ts";
-
+import type { OperationKind } from "../src/mod.ts";
+import { option, runCli, UsageError } from "./_cli.ts";
+import { openOperations } from "./_operations.ts";
 const USAGE = `usage:
   deno task ops metrics
   deno task ops review
@@ -35,8 +32,6 @@ function reasonOf(args: string[]): string {
   return reason;
 }
 
-let stopPlugins = () => {};
-
 async function main(args: string[]): Promise<void> {
   const command = args.shift();
   if (command === undefined || command === "help" || command === "--help") {
@@ -44,23 +39,16 @@ async function main(args: string[]): Promise<void> {
     return;
   }
   const operator = option(args, "--operator") ?? Deno.env.get("USER") ?? "operator";
-  const config = await loadConfig();
-  const db = await openDatabase(config);
+  const opened = await openOperations("deno task ops", operator);
+  const ops = opened.operations;
   try {
-    await migrate(db);
-    const logger = createJsonLogger({ level: "warn", write: (line) => console.error(line) });
-    const { deps, outbox, review, plugins } = await buildGatewayDeps(config, db, {
-      logger,
-      appUrl: config.appUrl,
-    });
-    stopPlugins = () => plugins.forEach((plugin) => plugin.terminate());
     const now = Date.now();
     switch (command) {
       case "metrics":
-        console.log(prometheus(await review.metrics(now)).trimEnd());
+        console.log(prometheus(await ops.metrics()).trimEnd());
         return;
       case "review": {
-        const queue = await review.reviewQueue(500);
+        const queue = await ops.reviewQueue();
         if (queue.length === 0) console.log("The review queue is empty.");
         for (const op of queue) {
           const age = Math.round((now - op.createdAt) / 60_000);
@@ -81,8 +69,10 @@ async function main(args: string[]): Promise<void> {
         if (verdict !== "succeeded" && verdict !== "failed") {
           throw new UsageError("The verdict is succeeded or failed");
         }
-        const result = await settleByHand(deps, {
-          key: { shop, kind: kind as OperationKind, operationId: id },
+        const result = await ops.settle({
+          shop,
+          kind: kind as OperationKind,
+          operationId: id,
           verdict,
           reason,
           operator,
@@ -98,7 +88,7 @@ async function main(args: string[]): Promise<void> {
       }
       case "incidents": {
         const all = args.includes("--all");
-        const list = await review.incidents({ open: !all, limit: 500 });
+        const list = await ops.incidents({ all });
         if (list.length === 0) console.log(all ? "No incidents." : "No open incidents.");
         for (const i of list) {
           console.log(
@@ -113,19 +103,13 @@ async function main(args: string[]): Promise<void> {
       case "resolve": {
         const reason = reasonOf(args);
         const [shop, id] = args;
-        const resolved = await review.resolveIncident(shop, Number(id), reason, {
-          shop,
-          action: "resolve_incident",
-          target: `incident/${id}`,
-          reason,
-          operator,
-        });
+        const resolved = await ops.resolveIncident({ shop, id: Number(id), reason, operator });
         if (!resolved) throw new UsageError(`No open incident ${id} for shop ${shop}`);
         console.log(`Incident ${id} of ${shop} resolved.`);
         return;
       }
       case "dead-letters": {
-        const dead = await outbox.listDead(500);
+        const dead = await ops.deadLetters();
         if (dead.length === 0) console.log("No dead letters.");
         for (const d of dead) {
           console.log(
@@ -139,16 +123,9 @@ async function main(args: string[]): Promise<void> {
       case "redrive": {
         const reason = reasonOf(args);
         const [shop, seq] = args;
-        if (!await outbox.redrive(shop, Number(seq), now)) {
+        if (!await ops.redrive({ shop, seq: Number(seq), reason, operator })) {
           throw new UsageError(`No dead letter ${seq} for ${shop}`);
         }
-        await review.recordAction({
-          shop,
-          action: "redrive_callback",
-          target: `outbox/${seq}`,
-          reason,
-          operator,
-        });
         console.log(`Callback ${seq} of ${shop} queued again.`);
         return;
       }
@@ -156,8 +133,7 @@ async function main(args: string[]): Promise<void> {
         throw new UsageError(`Unknown command ${command}`);
     }
   } finally {
-    stopPlugins();
-    await db.close();
+    await opened.close();
   }
 }
 

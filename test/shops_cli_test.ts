@@ -75,8 +75,16 @@ Deno.test(`shops CLI (${storeUnderTest()}) adds, binds with validated credential
     });
     equal(bindAgain.code, 0, "the live credentials open under the new key alone");
 
-    equal((await shops(env, ["remove", "acme"])).code, 0);
-    match((await shops(env, ["list"])).stdout, /No shops\./);
+    // The old key alone no longer opens anything: refused at once, naming key ids, never a key.
+    const stale = await shops(env, ["list"]);
+    equal(stale.code, 2);
+    match(
+      stale.stderr,
+      /^Cannot run: MASTER_KEY cannot open the secrets in the database: they are sealed with key id\(s\) [0-9a-f]{8}, the configured key id\(s\) are [0-9a-f]{8}/,
+    );
+    ok(!stale.stderr.includes(oldKey) && !stale.stderr.includes(newKey));
+    equal((await shops(env, ["remove", "acme"], undefined, { MASTER_KEY: newKey })).code, 0);
+    match((await shops(env, ["list"], undefined, { MASTER_KEY: newKey })).stdout, /No shops\./);
   } finally {
     await database?.close();
     await Deno.remove(dataDir, { recursive: true });

@@ -5,6 +5,7 @@
  */
 import { generateEciesKeyPair } from "../crypto/keys.ts";
 import { generateMasterKey } from "../crypto/secret_box.ts";
+import { ConfigError, type Env, readEnvironment } from "./environment.ts";
 
 export interface GatewayConfig {
   readonly mode: "dev" | "production";
@@ -17,6 +18,8 @@ export interface GatewayConfig {
   readonly clientSecret: string;
   /** `{shop}` stands for the shop handle; undefined in dev mode means the built-in inbox. */
   readonly genstoreApiBase?: string;
+  /** The scopes the app install asks for (GENSTORE_SCOPES). */
+  readonly genstoreScopes: string;
   readonly eciesPrivateKeys: readonly string[];
   readonly eciesHkdfInfo: string;
   readonly masterKey: string;
@@ -39,6 +42,8 @@ export interface GatewayConfig {
   readonly operatorToken?: string;
   /** Hosts every plugin may reach in test mode besides its declared test hosts (dev: the loopback emulators). */
   readonly pspExtraTestHosts: readonly string[];
+  /** Where dev mode's bundled sandbox listens (SANDBOX_PORT; default PORT + 1, or any free port for PORT 0). */
+  readonly sandboxPort?: number;
   /** A crash point for tests (GATEWAY_FAILPOINT). */
   readonly failpoint?: string;
   readonly logLevel: "info" | "warn" | "error";
@@ -46,12 +51,7 @@ export interface GatewayConfig {
   readonly generated: readonly string[];
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
+export { ConfigError };
 
 interface DevSecrets {
   clientId: string;
@@ -62,96 +62,81 @@ interface DevSecrets {
   operatorToken?: string;
 }
 
-type Env = (name: string) => string | undefined;
-
 /**
- * Reads the configuration.
+ * Reads the configuration: the environment (checked whole by its schema), then, in dev mode, the secrets
+ * generated once into DATA_DIR for whatever the environment leaves unset.
  * @throws {ConfigError} naming every missing or invalid variable (production refuses dev defaults)
  */
 export async function loadConfig(env: Env = (name) => Deno.env.get(name)): Promise<GatewayConfig> {
-  const problems: string[] = [];
-  const mode = env("MODE") ?? "dev";
-  if (mode !== "dev" && mode !== "production") problems.push("MODE must be dev or production");
-  const production = mode === "production";
-  const port = integer(env, "PORT", 8080, problems);
-  const host = env("HOST") ?? "127.0.0.1";
-  const dataDir = env("DATA_DIR") ?? "./data";
-  const appUrl = (env("APP_URL") ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`).replace(
-    /\/+$/,
-    "",
-  );
-
-  if (production) {
-    const required = [
-      "DATABASE_URL",
-      "APP_URL",
-      "GENSTORE_CLIENT_ID",
-      "GENSTORE_CLIENT_SECRET",
-      "GENSTORE_API_BASE",
-      "ECIES_PRIVATE_KEYS",
-      "MASTER_KEY",
-    ];
-    const missing = required.filter((name) => !env(name));
-    if (missing.length > 0) {
-      problems.push(`MODE=production refuses dev defaults; set ${missing.join(", ")}`);
-    }
-  }
-  if (problems.length > 0) throw new ConfigError(problems.join("; "));
+  const e = readEnvironment(env);
+  const production = e.MODE === "production";
+  const port = e.PORT;
+  const host = e.HOST ?? "127.0.0.1";
+  const dataDir = e.DATA_DIR ?? "./data";
+  const appUrl = e.APP_URL ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 
   const generated: string[] = [];
   let dev: DevSecrets | undefined;
-  const devSecret = async (name: string, pick: (secrets: DevSecrets) => string): Promise<string> => {
-    const value = env(name);
-    if (value) return value;
+  const devSecret = async (
+    name: string,
+    value: string | undefined,
+    pick: (secrets: DevSecrets) => string,
+  ) => {
+    if (value !== undefined) return value;
     dev ??= await loadDevSecrets(dataDir);
     generated.push(name);
     return pick(dev);
   };
-  const clientId = await devSecret("GENSTORE_CLIENT_ID", (s) => s.clientId);
-  const clientSecret = await devSecret("GENSTORE_CLIENT_SECRET", (s) => s.clientSecret);
-  const eciesKeys = (await devSecret("ECIES_PRIVATE_KEYS", (s) => s.eciesPrivateKey)).split(",")
-    .map((key) => key.trim()).filter((key) => key !== "");
-  const masterKey = await devSecret("MASTER_KEY", (s) => s.masterKey);
+  const clientId = await devSecret("GENSTORE_CLIENT_ID", e.GENSTORE_CLIENT_ID, (s) => s.clientId);
+  const clientSecret = await devSecret(
+    "GENSTORE_CLIENT_SECRET",
+    e.GENSTORE_CLIENT_SECRET,
+    (s) => s.clientSecret,
+  );
+  const eciesKeys = e.ECIES_PRIVATE_KEYS ??
+    [await devSecret("ECIES_PRIVATE_KEYS", undefined, (s) => s.eciesPrivateKey)];
+  const masterKey = e.MASTER_KEY?.join(",") ?? await devSecret("MASTER_KEY", undefined, (s) => s.masterKey);
+  // Production without OPERATOR_TOKEN has no admin routes and no console; dev mode generates one.
+  const operatorToken = e.OPERATOR_TOKEN ??
+    (production
+      ? undefined
+      : (await devSecret("OPERATOR_TOKEN", undefined, (s) => s.operatorToken ?? "")) || undefined);
 
-  const config: GatewayConfig = {
+  return {
     mode: production ? "production" : "dev",
     port,
     host,
     appUrl,
-    databaseUrl: env("DATABASE_URL") || undefined,
+    databaseUrl: e.DATABASE_URL,
     dataDir,
     clientId,
     clientSecret,
-    genstoreApiBase: env("GENSTORE_API_BASE") || undefined,
+    genstoreApiBase: e.GENSTORE_API_BASE,
+    genstoreScopes: e.GENSTORE_SCOPES ?? "read_payments,write_payments",
     eciesPrivateKeys: eciesKeys,
-    eciesHkdfInfo: env("ECIES_HKDF_INFO") ?? "",
+    eciesHkdfInfo: e.ECIES_HKDF_INFO ?? "",
     masterKey,
-    answerBudgetMs: integer(env, "PAYMENT_ANSWER_BUDGET_MS", 8_000, problems),
-    pspTimeoutMs: integer(env, "PSP_TIMEOUT_MS", 10_000, problems),
-    reconcileFirstDelayMs: integer(env, "RECONCILE_FIRST_DELAY_MS", production ? 60_000 : 1_000, problems),
-    reconcileMaxDelayMs: integer(env, "RECONCILE_MAX_DELAY_MS", production ? 3_600_000 : 5_000, problems),
-    reconcileDeadlineMs: integer(env, "RECONCILE_DEADLINE_MS", production ? 86_400_000 : 300_000, problems),
-    reconcileIntervalMs: integer(env, "RECONCILE_INTERVAL_MS", production ? 5_000 : 500, problems),
-    pendingCheckDelayMs: integer(env, "PENDING_CHECK_DELAY_MS", production ? 300_000 : 5_000, problems),
-    actionTimeoutMs: integer(env, "ACTION_TIMEOUT_MS", 30 * 60_000, problems),
-    callbackBurst: integer(env, "CALLBACK_BURST", 40, problems),
-    callbackPerSecond: number(env, "CALLBACK_RATE_PER_SECOND", 2, problems),
-    outboxLeaseMs: integer(env, "OUTBOX_LEASE_MS", 30_000, problems),
-    bindingCacheMs: integer(env, "BINDING_CACHE_MS", 2_000, problems),
-    // Production without OPERATOR_TOKEN has no admin routes; dev mode generates one.
-    operatorToken: env("OPERATOR_TOKEN") ||
-      (production
-        ? undefined
-        : (await devSecret("OPERATOR_TOKEN", (s) => s.operatorToken ?? "")) || undefined),
-    failpoint: env("GATEWAY_FAILPOINT") || undefined,
+    answerBudgetMs: e.PAYMENT_ANSWER_BUDGET_MS,
+    pspTimeoutMs: e.PSP_TIMEOUT_MS,
+    reconcileFirstDelayMs: e.RECONCILE_FIRST_DELAY_MS,
+    reconcileMaxDelayMs: e.RECONCILE_MAX_DELAY_MS,
+    reconcileDeadlineMs: e.RECONCILE_DEADLINE_MS,
+    reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    pendingCheckDelayMs: e.PENDING_CHECK_DELAY_MS,
+    actionTimeoutMs: e.ACTION_TIMEOUT_MS,
+    callbackBurst: e.CALLBACK_BURST,
+    callbackPerSecond: e.CALLBACK_RATE_PER_SECOND,
+    outboxLeaseMs: e.OUTBOX_LEASE_MS,
+    bindingCacheMs: e.BINDING_CACHE_MS,
+    operatorToken,
+    failpoint: e.GATEWAY_FAILPOINT,
     pspExtraTestHosts:
-      (env("PSP_EXTRA_TEST_HOSTS") ?? (production ? "" : "127.0.0.1:*,localhost:*,emulator.gateway.invalid"))
-        .split(",").map((host) => host.trim()).filter((host) => host !== ""),
-    logLevel: logLevel(env("LOG_LEVEL"), problems),
+      (e.PSP_EXTRA_TEST_HOSTS ?? (production ? "" : "127.0.0.1:*,localhost:*,emulator.gateway.invalid"))
+        .split(",").map((entry) => entry.trim()).filter((entry) => entry !== ""),
+    sandboxPort: e.SANDBOX_PORT,
+    logLevel: e.LOG_LEVEL ?? "info",
     generated,
   };
-  if (problems.length > 0) throw new ConfigError(problems.join("; "));
-  return config;
 }
 
 /** The dev-mode public key Genstore would register (for the simulator and the demo shop). */
@@ -189,33 +174,4 @@ async function loadDevSecrets(dataDir: string): Promise<DevSecrets> {
 
 function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function integer(env: Env, name: string, fallback: number, problems: string[]): number {
-  const value = env(name);
-  if (value === undefined || value === "") return fallback;
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < 0) {
-    problems.push(`${name} must be a non-negative integer`);
-    return fallback;
-  }
-  return parsed;
-}
-
-function number(env: Env, name: string, fallback: number, problems: string[]): number {
-  const value = env(name);
-  if (value === undefined || value === "") return fallback;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) {
-    problems.push(`${name} must be a positive number`);
-    return fallback;
-  }
-  return parsed;
-}
-
-function logLevel(value: string | undefined, problems: string[]): "info" | "warn" | "error" {
-  if (value === undefined || value === "") return "info";
-  if (value === "info" || value === "warn" || value === "error") return value;
-  problems.push("LOG_LEVEL must be info, warn or error");
-  return "info";
 }

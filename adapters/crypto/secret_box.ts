@@ -38,6 +38,8 @@ export class SecretBoxError extends Error {
 export interface SecretBox {
   /** Key id of the sealing (first) master key (first 8 hex digits of its SHA-256), for diagnostics. */
   keyId(): Promise<string>;
+  /** The key ids of every configured master key, sealing key first. */
+  keyIds(): Promise<readonly string[]>;
   /** Whether a sealed value was made with an older key and should be re-sealed. */
   isStale(sealed: string): Promise<boolean>;
   /** Encrypts under a fresh random IV; sealing the same plaintext twice gives different texts. */
@@ -133,7 +135,11 @@ export function createSecretBox(masterKeys: string): SecretBox {
     }
   }
 
-  return { keyId, isStale, seal, open };
+  async function keyIds(): Promise<readonly string[]> {
+    return (await all).map((candidate) => candidate.keyId);
+  }
+
+  return { keyId, keyIds, isStale, seal, open };
 }
 
 async function prepare(raw: Uint8Array<ArrayBuffer>): Promise<{ key: CryptoKey; keyId: string }> {

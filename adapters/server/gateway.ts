@@ -19,12 +19,12 @@ import {
 } from "../../src/mod.ts";
 import type { GatewayConfig } from "../config/config.ts";
 import { createEciesDecryptor } from "../crypto/ecies_decryptor.ts";
-import { publicKeyFromPrivate } from "../crypto/keys.ts";
 import { createSecretBox } from "../crypto/secret_box.ts";
 import { createGenstoreInbox, type GenstoreInbox } from "../dev/genstore_inbox.ts";
 import { mountDemoShop } from "../dev/demo_shop.ts";
 import { startOutboxWorker } from "../genstore/outbox_worker.ts";
 import { createApp } from "../http/app.ts";
+import { createLocalOperations } from "../operations/local_operations.ts";
 import { createJsonLogger } from "../logging/json_logger.ts";
 import { createFetchPspHttp } from "../psp_http/fetch_psp_http.ts";
 import { createFailpoints } from "../runtime/failpoints.ts";
@@ -42,8 +42,22 @@ import { loadPluginConfig, type PluginConfig } from "../plugins/plugin_config.ts
 import { loadPluginInWorker, type WorkerPlugin } from "../plugins/worker_host.ts";
 import { createSqlShopStore, type ShopStore } from "../store/sql_shop_store.ts";
 import { DEV_EMULATOR_ORIGIN, seedDemoShop } from "./seed.ts";
+import {
+  checkDatabaseAnswers,
+  checkDeploymentMode,
+  checkEciesKeys,
+  claimPort,
+  type DataDirLock,
+  type Listener,
+  lockDataDirForGateway,
+  requireSealing,
+} from "./startup.ts";
 
 export interface StartOptions {
+  /** The port, already bound (main.ts binds it before anything else); else startGateway binds it. */
+  readonly listener?: Listener;
+  /** DATA_DIR's lock, already taken; else startGateway takes it for the embedded store. */
+  readonly lock?: DataDirLock;
   /** Use an in-memory embedded database instead of DATA_DIR (tests). */
   readonly memoryDatabase?: boolean;
   readonly logger?: Logger;
@@ -173,29 +187,66 @@ export async function buildGatewayDeps(
   };
 }
 
+/**
+ * Ready means the database answers, every migration is applied and the master keys still open what is sealed
+ * (another process may have rotated them away); the sealing check is repeated at most every few seconds.
+ */
+function readiness(db: SqlClient, shops: ShopStore): () => Promise<boolean> {
+  let checked: { at: number; ok: Promise<boolean> } | undefined;
+  return async () => {
+    const now = Date.now();
+    if (checked === undefined || now - checked.at > 5_000) {
+      checked = { at: now, ok: shops.checkSealing().then((check) => check.ok, () => false) };
+    }
+    return await migrationsDone(db) && await checked.ok;
+  };
+}
+
 export async function startGateway(
   config: GatewayConfig,
   options: StartOptions = {},
 ): Promise<RunningGateway> {
   const logger = options.logger ?? createJsonLogger({ level: config.logLevel });
-  const db = await openDatabase(config, options.memoryDatabase);
-  const applied = await migrate(db);
-  if (applied.length > 0) {
-    logger.info("database.migrated", { versions: applied.join(","), driver: db.driver });
+  // The port first: a taken port stops the process before it writes anything.
+  const listener = options.listener ?? claimPort(config.port, config.host);
+  const embedded = config.databaseUrl === undefined && !options.memoryDatabase;
+  let lock = options.lock;
+  let db: SqlClient | undefined;
+  try {
+    lock ??= embedded ? await lockDataDirForGateway(config.dataDir) : undefined;
+    const publicKey = await checkEciesKeys(config.eciesPrivateKeys);
+    db = await openDatabase(config, options.memoryDatabase);
+    await checkDatabaseAnswers(db, config.databaseUrl);
+    const applied = await migrate(db);
+    if (applied.length > 0) {
+      logger.info("database.migrated", { versions: applied.join(","), driver: db.driver });
+    }
+    await checkDeploymentMode(db, config.mode);
+    return await serveGateway(config, { ...options, logger, listener, lock, db, publicKey });
+  } catch (error) {
+    await listener.server.shutdown();
+    await db?.close().catch(() => {});
+    lock?.release();
+    throw error;
   }
+}
 
+async function serveGateway(
+  config: GatewayConfig,
+  options: StartOptions & {
+    readonly logger: Logger;
+    readonly listener: Listener;
+    readonly lock?: DataDirLock;
+    readonly db: SqlClient;
+    readonly publicKey: string;
+  },
+): Promise<RunningGateway> {
+  const { logger, listener, lock, db, publicKey } = options;
   let nudgeOutbox = () => {};
   const background = createBackgroundWork();
-
-  // Listen first (the port may be 0), then build the app with the real URL.
-  let handler: (request: Request) => Response | Promise<Response> = () =>
-    new Response("starting", { status: 503 });
-  const server = Deno.serve(
-    { port: config.port, hostname: config.host, onListen: () => {} },
-    (request) => handler(request),
-  );
-  const port = server.addr.port;
-  const url = config.port === 0 && !Deno.env.get("APP_URL") ? `http://${config.host}:${port}` : config.appUrl;
+  const server = listener.server;
+  // With PORT=0 the URL is known only now that the port is bound.
+  const url = config.appUrl.endsWith(":0") ? `http://${config.host}:${listener.port}` : config.appUrl;
   const dev = config.mode === "dev";
   const { deps, shops, outbox, review, plugins, extensions } = await buildGatewayDeps(config, db, {
     logger,
@@ -203,6 +254,8 @@ export async function startGateway(
     background,
     onCallbackQueued: () => nudgeOutbox(),
   });
+  requireSealing(await shops.checkSealing());
+  await lock?.describe({ program: "gateway", url });
 
   let emulator: AdyenEmulator | undefined;
   let inbox: GenstoreInbox | undefined;
@@ -220,14 +273,16 @@ export async function startGateway(
   }
   const apiBase = config.genstoreApiBase ?? inbox?.apiBase;
   if (apiBase === undefined) throw new Error("GENSTORE_API_BASE is required outside dev mode");
-  const publicKey = await publicKeyFromPrivate(config.eciesPrivateKeys[0]);
 
   const app: Hono = createApp({
     gateway: deps,
     clientSecret: config.clientSecret,
     extensions,
-    ready: () => migrationsDone(db),
-    admin: { gateway: deps, outbox, review, operatorToken: config.operatorToken },
+    ready: readiness(db, shops),
+    admin: {
+      operations: createLocalOperations({ gateway: deps, db, shops, outbox, review, extensions }),
+      operatorToken: config.operatorToken,
+    },
     logger,
     mount(app) {
       if (emulator !== undefined) {
@@ -246,7 +301,7 @@ export async function startGateway(
       }
     },
   });
-  handler = (request) => app.fetch(request);
+  listener.route((request) => app.fetch(request));
 
   const worker = startOutboxWorker({
     outbox,
@@ -303,6 +358,7 @@ export async function startGateway(
       await worker.stop();
       for (const plugin of plugins.values()) plugin.terminate();
       await db.close();
+      lock?.release();
     },
   };
 }

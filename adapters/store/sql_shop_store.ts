@@ -19,8 +19,24 @@ export interface ShopSummary {
   readonly bindings: readonly BindingSummary[];
 }
 
+/** Whether the configured master keys open what is sealed in the database. */
+export type SealingCheck =
+  | { readonly ok: true }
+  | {
+    readonly ok: false;
+    /** Key ids the database's secrets are sealed with that no configured key opens. */
+    readonly unopened: readonly string[];
+    readonly configured: readonly string[];
+  };
+
 /** Shops, their Genstore access tokens and extension bindings, with every secret sealed at rest. */
 export interface ShopStore extends ShopDirectory {
+  /**
+   * Proves the configured master keys open the database's secrets: one sealed value per key id in use is
+   * opened (or, before any secret exists, the check value of the key that first started on it), and the
+   * sealing key's check value is recorded. Never returns a key, only key ids.
+   */
+  checkSealing(): Promise<SealingCheck>;
   upsertShop(shop: string): Promise<void>;
   removeShop(shop: string): Promise<boolean>;
   setAccessToken(shop: string, token: string): Promise<void>;
@@ -39,6 +55,25 @@ function tokenAad(shop: string): string {
 function credentialsAad(shop: string, extension: string, mode: CredentialMode): string {
   return `psp-credentials|${shop}|${extension}|${mode}`;
 }
+
+function checkAad(keyId: string): string {
+  return `master-key-check|${keyId}`;
+}
+
+/** One sealed value per key id in use, with the AAD it was sealed under. */
+const SEALED_SAMPLES = `
+  SELECT DISTINCT ON (key_id) key_id, sealed, aad FROM (
+    SELECT split_part(access_token_sealed, '.', 2) AS key_id, access_token_sealed AS sealed,
+      'genstore-access-token|' || shop AS aad FROM shops WHERE access_token_sealed IS NOT NULL
+    UNION ALL
+    SELECT split_part(live_credentials_sealed, '.', 2), live_credentials_sealed,
+      'psp-credentials|' || shop || '|' || extension || '|live' FROM shop_extensions
+      WHERE live_credentials_sealed IS NOT NULL
+    UNION ALL
+    SELECT split_part(test_credentials_sealed, '.', 2), test_credentials_sealed,
+      'psp-credentials|' || shop || '|' || extension || '|test' FROM shop_extensions
+      WHERE test_credentials_sealed IS NOT NULL
+  ) sealed ORDER BY key_id`;
 
 /**
  * @param options.cacheMs how long a binding read (and decrypted) is reused; changes made by another process
@@ -104,7 +139,40 @@ export function createSqlShopStore(
     return typeof sealed === "string" ? await box.open(sealed, tokenAad(shop)) : undefined;
   }
 
+  async function opens(sealed: string, aad: string): Promise<boolean> {
+    try {
+      await box.open(sealed, aad);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async function checkSealing(): Promise<SealingCheck> {
+    const configured = await box.keyIds();
+    const sealingKey = configured[0];
+    let samples = await client.query<{ key_id: string; sealed: string; aad: string }>(SEALED_SAMPLES);
+    if (samples.length === 0) {
+      // No secret yet: the keys that started gateways here are the ones a process must have.
+      samples = await client.query<{ key_id: string; sealed: string; aad: string }>(
+        "SELECT key_id, check_sealed AS sealed, 'master-key-check|' || key_id AS aad FROM master_key_checks",
+      );
+    }
+    const unopened: string[] = [];
+    for (const sample of samples) {
+      if (!await opens(sample.sealed, sample.aad)) unopened.push(sample.key_id);
+    }
+    if (unopened.length > 0) return { ok: false, unopened, configured };
+    // Recorded only once proven: a process with the wrong key must not make its key one the next must have.
+    await client.query(
+      "INSERT INTO master_key_checks (key_id, check_sealed) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING",
+      [sealingKey, await box.seal("ok", checkAad(sealingKey))],
+    );
+    return { ok: true };
+  }
+
   return {
+    checkSealing,
     findBinding(shop: string, extension: string): Promise<ExtensionBinding | undefined> {
       if (cacheMs <= 0) return readBinding(shop, extension);
       const key = `${shop}/${extension}`;
@@ -198,6 +266,13 @@ export function createSqlShopStore(
             count++;
           }
         }
+        // Everything is sealed under the first key now: the older keys are no longer needed to start.
+        const sealingKey = await box.keyId();
+        await tx.query("DELETE FROM master_key_checks WHERE key_id <> $1", [sealingKey]);
+        await tx.query(
+          "INSERT INTO master_key_checks (key_id, check_sealed) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING",
+          [sealingKey, await box.seal("ok", checkAad(sealingKey))],
+        );
         return count;
       });
     },

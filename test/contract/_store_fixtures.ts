@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import type { CallbackMessage, Operation, Payment } from "../../src/mod.ts";
 import { connectPostgres } from "../../adapters/store/postgres_driver.ts";
 import type { Row, SqlClient } from "../../adapters/store/sql_client.ts";
-import { openTestDatabase, storeUnderTest, type TestDatabase } from "../support/databases.ts";
+import { openTestDatabase, postgresOnly, storeUnderTest, type TestDatabase } from "../support/databases.ts";
 
 /** Every test gives up after this long, so a lock wait or a hung connection fails instead of stalling CI. */
 const TEST_BOUND_MS = 30_000;
@@ -38,9 +38,12 @@ export function contractTest(
   fn: (db: TestDatabase, t: Deno.TestContext) => Promise<void>,
   options: ContractOptions = {},
 ): void {
+  const { name: fullName, ignore } = options.postgresOnly === true
+    ? postgresOnly(`store(${storeUnderTest()}) ${name}`)
+    : { name: `store(${storeUnderTest()}) ${name}`, ignore: false };
   Deno.test({
-    name: `store(${storeUnderTest()}) ${name}`,
-    ignore: options.postgresOnly === true && storeUnderTest() !== "postgres",
+    name: fullName,
+    ignore,
     async fn(t) {
       const db = await openTestDatabase({ migrated: options.migrated });
       try {

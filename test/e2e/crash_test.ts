@@ -5,7 +5,7 @@
  */
 import { ok, strictEqual as equal } from "node:assert/strict";
 import { type Cluster, type GatewayProcess, startCluster } from "../support/cluster.ts";
-import { storeUnderTest } from "../support/databases.ts";
+import { postgresOnly } from "../support/databases.ts";
 import { newId } from "../support/harness.ts";
 
 const FAILPOINTS = [
@@ -16,8 +16,7 @@ const FAILPOINTS = [
 ] as const;
 
 Deno.test({
-  name: "kill -9 at every step of a payment: one final result, one charge, a delivered callback",
-  ignore: storeUnderTest() !== "postgres",
+  ...postgresOnly("kill -9 at every step of a payment: one final result, one charge, a delivered callback"),
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {

@@ -5,14 +5,13 @@
 import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import { testCard } from "../../adapters/dev/genstore_client.ts";
 import { startCluster } from "../support/cluster.ts";
-import { storeUnderTest } from "../support/databases.ts";
+import { postgresOnly } from "../support/databases.ts";
 import { eventually, newId } from "../support/harness.ts";
 
-const postgresOnly = storeUnderTest() !== "postgres";
-
 Deno.test({
-  name: "50 identical requests across two processes: one PSP call, one callback body, 50 identical answers",
-  ignore: postgresOnly,
+  ...postgresOnly(
+    "50 identical requests across two processes: one PSP call, one callback body, 50 identical answers",
+  ),
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
@@ -83,8 +82,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "two processes draining one outbox never send a callback twice at once",
-  ignore: postgresOnly,
+  ...postgresOnly("two processes draining one outbox never send a callback twice at once"),
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -123,8 +121,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "SIGTERM: the gateway stops accepting, finishes the request in flight, and exits 0",
-  ignore: postgresOnly,
+  ...postgresOnly("SIGTERM: the gateway stops accepting, finishes the request in flight, and exits 0"),
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {

@@ -8,7 +8,7 @@ import { Buffer } from "node:buffer";
 import { testCard } from "../../adapters/dev/genstore_client.ts";
 import { DEMO } from "../../adapters/server/seed.ts";
 import { freePort } from "../support/cluster.ts";
-import { storeUnderTest } from "../support/databases.ts";
+import { postgresOnly } from "../support/databases.ts";
 import { eventually, newId, startHarness } from "../support/harness.ts";
 
 const TOKEN = "operator-token-for-tests";
@@ -231,8 +231,7 @@ Deno.test({
       });
 
       await t.step({
-        name: "the ops CLI lists the review queue and settles from the database",
-        ignore: storeUnderTest() !== "postgres",
+        ...postgresOnly("the ops CLI lists the review queue and settles from the database"),
         fn: async () => {
           const stuck = newId("PI");
           await h.clientFor("broken.genmystore.com").pay({ paymentId: stuck, amount: "6.00" });

@@ -57,3 +57,12 @@ export function withDatabase(url: string, database: string): string {
   parsed.pathname = `/${database}`;
   return parsed.toString();
 }
+
+/**
+ * Name and ignore flag of a test that needs real gateway processes sharing PostgreSQL: on the embedded store
+ * the name itself says why it is ignored and how to run it.
+ */
+export function postgresOnly(name: string): { readonly name: string; readonly ignore: boolean } {
+  const ignore = storeUnderTest() !== "postgres";
+  return { name: ignore ? `${name} [PostgreSQL only: run with DATABASE_URL set]` : name, ignore };
+}
