@@ -14,7 +14,7 @@ export type {
   DecryptionFailure,
   EncryptedCard,
 } from "./ports/card_decryptor.ts";
-export type { PaymentStore, PaymentTx } from "./ports/payment_store.ts";
+export type { CardPackageClaim, PaymentStore, PaymentTx } from "./ports/payment_store.ts";
 export type { ExtensionBinding, ShopDirectory } from "./ports/shop_directory.ts";
 export { parseAmount } from "./money/money.ts";
 export type { AmountError } from "./money/money.ts";

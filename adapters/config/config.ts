@@ -18,6 +18,8 @@ export interface GatewayConfig {
   readonly clientSecret: string;
   /** `{shop}` stands for the shop handle; undefined in dev mode means the built-in inbox. */
   readonly genstoreApiBase?: string;
+  /** Shops are `{handle}.{shopDomain}` (GENSTORE_SHOP_DOMAIN, default genmystore.com). */
+  readonly shopDomain: string;
   /** The scopes the app install asks for (GENSTORE_SCOPES). */
   readonly genstoreScopes: string;
   readonly eciesPrivateKeys: readonly string[];
@@ -34,6 +36,8 @@ export interface GatewayConfig {
   readonly actionTimeoutMs: number;
   readonly callbackBurst: number;
   readonly callbackPerSecond: number;
+  /** How long a client may take to send a request body before it is answered 408 and disconnected. */
+  readonly requestBodyTimeoutMs: number;
   /** How long a shop's binding (decrypted credentials) is reused before it is read again. */
   readonly bindingCacheMs: number;
   /** How long a worker owns a claimed callback; after a crash another worker resends it after this. */
@@ -113,6 +117,7 @@ export async function loadConfig(env: Env = (name) => Deno.env.get(name)): Promi
     clientSecret,
     genstoreApiBase: e.GENSTORE_API_BASE,
     genstoreScopes: e.GENSTORE_SCOPES ?? "read_payments,write_payments",
+    shopDomain: e.GENSTORE_SHOP_DOMAIN ?? "genmystore.com",
     eciesPrivateKeys: eciesKeys,
     eciesHkdfInfo: e.ECIES_HKDF_INFO ?? "",
     masterKey,
@@ -128,6 +133,7 @@ export async function loadConfig(env: Env = (name) => Deno.env.get(name)): Promi
     callbackPerSecond: e.CALLBACK_RATE_PER_SECOND,
     outboxLeaseMs: e.OUTBOX_LEASE_MS,
     bindingCacheMs: e.BINDING_CACHE_MS,
+    requestBodyTimeoutMs: e.REQUEST_BODY_TIMEOUT_MS,
     operatorToken,
     failpoint: e.GATEWAY_FAILPOINT,
     pspExtraTestHosts:

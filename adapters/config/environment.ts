@@ -138,6 +138,10 @@ export function environmentSchema(production: boolean) {
     GENSTORE_CLIENT_ID: optionalText,
     GENSTORE_CLIENT_SECRET: secret("GENSTORE_CLIENT_SECRET", MIN_CLIENT_SECRET),
     GENSTORE_API_BASE: webUrl("GENSTORE_API_BASE", production),
+    GENSTORE_SHOP_DOMAIN: optionalText.refine(
+      (value) => value === undefined || /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(value),
+      "GENSTORE_SHOP_DOMAIN must be a domain such as genmystore.com",
+    ),
     GENSTORE_SCOPES: optionalText.refine(
       (value) => value === undefined || /^[a-z_]+(,[a-z_]+)*$/.test(value),
       "GENSTORE_SCOPES must be comma-separated scope names such as read_payments,write_payments",
@@ -157,6 +161,7 @@ export function environmentSchema(production: boolean) {
     CALLBACK_RATE_PER_SECOND: positiveNumber("CALLBACK_RATE_PER_SECOND", 2),
     OUTBOX_LEASE_MS: count("OUTBOX_LEASE_MS", 30_000, { min: 1 }),
     BINDING_CACHE_MS: count("BINDING_CACHE_MS", 2_000),
+    REQUEST_BODY_TIMEOUT_MS: count("REQUEST_BODY_TIMEOUT_MS", 10_000, { min: 1 }),
     OPERATOR_TOKEN: secret("OPERATOR_TOKEN", MIN_OPERATOR_TOKEN),
     PSP_EXTRA_TEST_HOSTS: z.string().optional(),
     SANDBOX_PORT: count("SANDBOX_PORT", 0, { max: 65_535 }).optional(),

@@ -95,7 +95,7 @@ export async function createEciesDecryptor(options: EciesDecryptorOptions): Prom
     return failure("authentication_failed");
   }
 
-  return { decrypt };
+  return { decrypt, fingerprint: packageFingerprint };
 }
 
 async function importPrivateKey(text: string, index: number, count: number): Promise<CryptoKey> {
@@ -233,6 +233,17 @@ function failure(reason: EciesFailureReason): { ok: false; error: DecryptionFail
  * the Payment object), `cipher` (packet example) and `ciphertext` (field list); `cipherText` wins when
  * several are present. Returns `undefined` when a field is missing or not a string.
  */
+/**
+ * SHA-256 (hex) of the package's ephemeral public key as decoded bytes (the text itself when it is not Base64):
+ * the same for every copy of one package, different for every package Genstore makes.
+ */
+export async function packageFingerprint(pkg: EncryptedCard): Promise<string> {
+  const bytes = decodeBase64(pkg.ephemeralPublicKey.trim()) ??
+    new TextEncoder().encode(pkg.ephemeralPublicKey);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(bytes)));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
 export function readEncryptedCard(data: Record<string, unknown>): EncryptedCard | undefined {
   const cipherText = data.cipherText ?? data.cipher ?? data.ciphertext;
   const { iv, ephemeralPublicKey, suit, salt } = data;

@@ -32,7 +32,7 @@ export interface OutboxWorkerOptions {
 export interface OutboxWorker {
   /** Wakes the worker now (a callback was just queued). */
   nudge(): void;
-  /** Runs one pass and resolves with how many entries it attempted. */
+  /** Runs one pass and resolves with how many callbacks it sent (not those the rate limit held back). */
   runOnce(): Promise<number>;
   /** Stops after the current pass; claims not attempted are released. */
   stop(): Promise<void>;
@@ -113,21 +113,26 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     else options.logger.info("callback.delivered", fields);
   }
 
-  /** Entries the shop's rate limit lets out now; the others are released to be tried a token later. */
+  /**
+   * Entries the shop's rate limit lets out now. The others are released to the times the shop's bucket will
+   * have a token for each of them, in order, so a busy shop's backlog is not claimed again on every pass.
+   */
   async function withinRate(entries: readonly OutboxEntry[]): Promise<OutboxEntry[]> {
     const byShop = Map.groupBy(entries, (entry) => entry.shop);
     const allowed: OutboxEntry[] = [];
+    const interval = 1000 / options.rate.perSecond;
     for (const [shop, group] of byShop) {
       const now = options.clock.now();
       const granted = await options.outbox.takeTokens(shop, now, options.rate, group.length);
       allowed.push(...group.slice(0, granted));
-      for (const entry of group.slice(granted)) {
-        await options.outbox.release(entry, now + Math.ceil(1000 / options.rate.perSecond));
+      for (const [index, entry] of group.slice(granted).entries()) {
+        await options.outbox.release(entry, now + Math.ceil(interval * (index + 1)));
       }
     }
     return allowed;
   }
 
+  /** One pass: claims what is due and sends what the rate limit allows; resolves with how many were sent. */
   async function runOnce(): Promise<number> {
     const claimed = await options.outbox.claimDue(options.clock.now(), leaseMs, batchSize);
     const entries = stopped ? claimed : await withinRate(claimed);
@@ -143,7 +148,8 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         });
       }
     }));
-    return claimed.length;
+    // Entries claimed but held back by the rate limit are not work done: the loop sleeps rather than spin.
+    return stopped ? 0 : entries.length;
   }
 
   const loop = (async () => {

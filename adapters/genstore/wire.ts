@@ -190,9 +190,21 @@ export function renderCallback(message: CallbackMessage): Record<string, unknown
   return body;
 }
 
-/** `demo.genmystore.com` → `demo`; undefined for anything that is not a plausible shop domain or handle. */
-export function shopFromDomain(domain: string | undefined | null): string | undefined {
+/** The domain every Genstore shop lives under (`{handle}.genmystore.com`), unless configured otherwise. */
+export const DEFAULT_SHOP_DOMAIN = "genmystore.com";
+
+/**
+ * `demo.genmystore.com` → `demo`; undefined for anything else: another domain (`demo.evil.example`), a bare
+ * handle, a sub-subdomain, or a handle that cannot be a shop's.
+ */
+export function shopFromDomain(
+  domain: string | undefined | null,
+  shopDomain = DEFAULT_SHOP_DOMAIN,
+): string | undefined {
   if (domain === undefined || domain === null) return undefined;
-  const handle = domain.trim().toLowerCase().split(".")[0];
+  const suffix = `.${shopDomain.toLowerCase()}`;
+  const normalized = domain.trim().toLowerCase();
+  if (!normalized.endsWith(suffix)) return undefined;
+  const handle = normalized.slice(0, -suffix.length);
   return /^[a-z0-9][a-z0-9-]{0,62}$/.test(handle) ? handle : undefined;
 }

@@ -3,11 +3,11 @@
  * mounts (dev tools, emulators).
  * @module
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { GatewayDeps, Logger } from "../../src/mod.ts";
 import { type AdminDeps, registerAdminRoutes } from "./admin_routes.ts";
-import { payloadTooLarge } from "./errors.ts";
+import { payloadTooLarge, requestTimeout } from "./errors.ts";
 import { registerGenstoreRoutes } from "./genstore_routes.ts";
 import { openApiDocument } from "./openapi.ts";
 import { registerPspRoutes } from "./psp_routes.ts";
@@ -16,10 +16,14 @@ export interface AppOptions {
   readonly gateway: GatewayDeps;
   readonly clientSecret: string;
   readonly extensions: ReadonlySet<string>;
+  /** Shops are `{handle}.{shopDomain}`. */
+  readonly shopDomain?: string;
   /** Whether the database answers and migrations are done. */
   readonly ready: () => Promise<boolean>;
   readonly logger: Logger;
   readonly maxBodyBytes?: number;
+  /** How long a body may take to arrive (slow-body clients hold a connection and a handler otherwise). */
+  readonly bodyTimeoutMs?: number;
   /** Operator routes; absent without an operator token. */
   readonly admin?: AdminDeps;
   /** Extra routes (dev tools, emulators), mounted before the catch-all 404. */
@@ -27,6 +31,40 @@ export interface AppOptions {
 }
 
 const ONE_MIB = 1024 * 1024;
+
+/**
+ * Reads a request's body within `ms`, or answers 408 and drops the rest: Deno's server has no body timeout of
+ * its own, and a client trickling a body would hold the connection and a handler for as long as it likes.
+ * The body read is handed on as the request's body, so handlers read it as usual.
+ */
+function bodyWithin(ms: number): MiddlewareHandler {
+  return async function bodyTimeout(c, next) {
+    const stream = c.req.raw.body;
+    if (stream === null) return await next();
+    const reader = stream.getReader();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<"late">((resolve) => timer = setTimeout(() => resolve("late"), ms));
+    const chunks: Uint8Array[] = [];
+    const drained = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return "read" as const;
+        chunks.push(value);
+      }
+    })();
+    try {
+      if (await Promise.race([drained, late]) === "late") {
+        drained.catch(() => {});
+        await reader.cancel().catch(() => {});
+        return requestTimeout(c);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    c.req.raw = new Request(c.req.raw, { body: new Blob(chunks as BlobPart[]) });
+    await next();
+  };
+}
 
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
@@ -55,7 +93,10 @@ export function createApp(options: AppOptions): Hono {
     if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
   });
 
-  app.use("/v1/*", bodyLimit({ maxSize: options.maxBodyBytes ?? ONE_MIB, onError: payloadTooLarge }));
+  for (const path of ["/v1/*", "/webhooks/*"]) {
+    app.use(path, bodyLimit({ maxSize: options.maxBodyBytes ?? ONE_MIB, onError: payloadTooLarge }));
+    app.use(path, bodyWithin(options.bodyTimeoutMs ?? 10_000));
+  }
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {

@@ -37,6 +37,13 @@ export function requestInProgress(c: Context): Response {
   return c.json({ error: "request_in_progress" }, 409);
 }
 
+/** The body did not arrive in time; the server closes the connection, whose body is left unread. */
+export function requestTimeout(c: Context): Response {
+  c.header("Connection", "close");
+  return c.json({ error: "request_timeout" }, 408);
+}
+
+/** The rest of the body is never read; the server closes the connection (tested in security_test.ts). */
 export function payloadTooLarge(c: Context): Response {
   return c.json({ error: "payload_too_large" }, 413);
 }

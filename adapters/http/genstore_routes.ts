@@ -17,6 +17,7 @@ import {
 import { readEncryptedCard } from "../crypto/ecies_decryptor.ts";
 import { verifyBodySignature, verifyQuerySignature } from "../genstore/signature.ts";
 import {
+  DEFAULT_SHOP_DOMAIN,
   isOperationId,
   isTrueFlag,
   OPERATION_WIRE,
@@ -45,6 +46,8 @@ export interface GenstoreRouteDeps {
   readonly clientSecret: string;
   /** Extensions this deployment serves (`card`, `wallet`, `bank`, ...). */
   readonly extensions: ReadonlySet<string>;
+  /** Shops are `{handle}.{shopDomain}` (GENSTORE_SHOP_DOMAIN); no other domain names a shop. */
+  readonly shopDomain?: string;
 }
 
 const KINDS: readonly OperationKind[] = ["payment", "capture", "void", "refund"];
@@ -90,8 +93,14 @@ async function resolveBinding(
   if (domain === undefined) {
     return invalidRequest(c, [{ path: SHOP_DOMAIN_HEADER, message: "The shop domain header is required" }]);
   }
-  const shop = shopFromDomain(domain);
-  const binding = shop === undefined ? undefined : await deps.gateway.shops.findBinding(shop, extension);
+  const shop = shopFromDomain(domain, deps.shopDomain);
+  if (shop === undefined) {
+    return invalidRequest(c, [{
+      path: SHOP_DOMAIN_HEADER,
+      message: `The shop domain must be {shop}.${deps.shopDomain ?? DEFAULT_SHOP_DOMAIN}`,
+    }]);
+  }
+  const binding = await deps.gateway.shops.findBinding(shop, extension);
   return binding ?? shopNotAuthorized(c);
 }
 
@@ -215,8 +224,17 @@ async function handleQuery(c: Context, deps: GenstoreRouteDeps, kind: OperationK
     Math.floor(deps.gateway.clock.now() / 1000),
   );
   if (!check.ok) return invalidSignature(c);
-  // Queries may name the shop in the header or, like browser launches, in the signed `shop` parameter.
-  const binding = await resolveBinding(c, deps, c.req.header(SHOP_DOMAIN_HEADER) ?? c.req.query("shop"));
+  // Queries may name the shop in the header or, like browser launches, in the `shop` parameter. The parameter
+  // is signed and the header is not: the parameter wins, and a header naming another shop is a forgery.
+  const signedShop = c.req.query("shop");
+  const header = c.req.header(SHOP_DOMAIN_HEADER);
+  if (
+    signedShop !== undefined && header !== undefined &&
+    header.trim().toLowerCase() !== signedShop.toLowerCase()
+  ) {
+    return invalidSignature(c);
+  }
+  const binding = await resolveBinding(c, deps, signedShop ?? header);
   if (binding instanceof Response) return binding;
   const extension = binding.extension;
   const id = c.req.param("id")!;

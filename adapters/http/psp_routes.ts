@@ -9,6 +9,8 @@ import { escapeHtml, htmlPage } from "./html.ts";
 
 export function registerPspRoutes(app: Hono, gateway: GatewayDeps): void {
   app.on(["GET", "POST"], "/v1/return/:reference", async (c) => {
+    // HEAD reaches GET routes: link scanners and prefetchers send it, and it must change nothing.
+    if (c.req.method === "HEAD") return c.body(null, 200);
     const params = await returnParams(c);
     const outcome = await continuePayment(gateway, c.req.param("reference")!, params);
     switch (outcome.kind) {

@@ -14,6 +14,15 @@ export interface JsonLoggerOptions {
   readonly base?: LogFields;
 }
 
+/** The longest string a log field keeps: whatever a caller passes, an attacker cannot fill the log with it. */
+export const MAX_LOGGED_CHARS = 300;
+
+function bounded(value: unknown): unknown {
+  return typeof value === "string" && value.length > MAX_LOGGED_CHARS
+    ? `${value.slice(0, MAX_LOGGED_CHARS)}… (${value.length} characters)`
+    : value;
+}
+
 /** Structured JSON lines: one object per event with a timestamp, level, event name and fields. */
 export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const threshold = ORDER[options.level ?? "info"];
@@ -29,7 +38,7 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
     };
     for (const [key, value] of Object.entries(fields)) {
       if (value === undefined) continue;
-      line[key] = SENSITIVE.test(key) ? "[redacted]" : value;
+      line[key] = SENSITIVE.test(key) ? "[redacted]" : bounded(value);
     }
     write(JSON.stringify(line));
   }

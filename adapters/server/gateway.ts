@@ -278,6 +278,8 @@ async function serveGateway(
     gateway: deps,
     clientSecret: config.clientSecret,
     extensions,
+    shopDomain: config.shopDomain,
+    bodyTimeoutMs: config.requestBodyTimeoutMs,
     ready: readiness(db, shops),
     admin: {
       operations: createLocalOperations({ gateway: deps, db, shops, outbox, review, extensions }),

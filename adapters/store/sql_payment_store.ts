@@ -1,5 +1,6 @@
 import type {
   CallbackMessage,
+  CardPackageClaim,
   CardToken,
   Incident,
   Operation,
@@ -223,6 +224,19 @@ function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx {
       onQueued();
     },
     recordOperatorAction: (action: OperatorAction) => insertOperatorAction(tx, action),
+    async claimCardPackage(claim: CardPackageClaim): Promise<CardPackageClaim> {
+      // The first use wins; a concurrent second insert waits on the primary key, then reads the winner.
+      await tx.query(
+        `INSERT INTO card_packages (fingerprint, shop, payment_id) VALUES ($1, $2, $3)
+         ON CONFLICT (fingerprint) DO NOTHING`,
+        [claim.fingerprint, claim.shop, claim.paymentId],
+      );
+      const [row] = await tx.query<{ shop: string; payment_id: string }>(
+        "SELECT shop, payment_id FROM card_packages WHERE fingerprint = $1",
+        [claim.fingerprint],
+      );
+      return { fingerprint: claim.fingerprint, shop: String(row.shop), paymentId: String(row.payment_id) };
+    },
     async insertCardToken(token: CardToken) {
       await tx.query(
         `INSERT INTO card_tokens (shop, token, extension, plugin, test, psp_token, shopper_reference, brand, last4,

@@ -26,4 +26,10 @@ export interface DecryptedCard {
 export interface CardDecryptor {
   /** Opens a package; every failure is returned, never thrown. */
   decrypt(pkg: EncryptedCard): Promise<Result<DecryptedCard, DecryptionFailure>>;
+  /**
+   * What identifies a package, the same for every copy of it and nothing else: a hash of its ephemeral public
+   * key, which Genstore makes fresh for each package. A package is single-use: a copy replayed to another shop
+   * or payment is refused by this.
+   */
+  fingerprint(pkg: EncryptedCard): Promise<string>;
 }

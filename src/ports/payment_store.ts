@@ -31,6 +31,18 @@ export interface PaymentTx {
   recordOperatorAction(action: OperatorAction): Promise<void>;
   /** Stores a new card-on-file token. */
   insertCardToken(token: CardToken): Promise<void>;
+  /**
+   * Records that a card package was used by this payment, unless another payment used it first.
+   * @returns the payment that used it first (this one when it is new)
+   */
+  claimCardPackage(claim: CardPackageClaim): Promise<CardPackageClaim>;
+}
+
+/** One use of an ECIES card package (by its fingerprint), by one payment of one shop. */
+export interface CardPackageClaim {
+  readonly fingerprint: string;
+  readonly shop: string;
+  readonly paymentId: string;
 }
 
 export interface LockedOperation {

@@ -33,6 +33,12 @@ export interface StartPayment {
   readonly fingerprint: string;
 }
 
+/** A card package already used by another payment (a captured request replayed to another shop or id). */
+const REUSED_PACKAGE = rejection(
+  "card_unreadable",
+  "The encrypted card data was already used for another payment",
+);
+
 /**
  * Records a payment and takes it to the PSP within the answer budget. Every recorded payment ends with
  * exactly one final callback, whatever happens after this returns.
@@ -70,20 +76,34 @@ export async function startPayment(deps: GatewayDeps, command: StartPayment): Pr
     ? stored.rejection
     : undefined;
 
+  const packageFingerprint = command.card === undefined
+    ? undefined
+    : await deps.decryptor.fingerprint(command.card);
   const begun = await deps.store.transaction(async (tx) => {
     const inserted = await tx.insertOperation(draft);
     if (!inserted.created) return { kind: "duplicate", existing: inserted.operation } as const;
-    if (refusal !== undefined) {
-      const refused = reject(draft, payment, refusal, now);
+    const reused = refusal === undefined && packageFingerprint !== undefined &&
+      !isThisPayment(
+        await tx.claimCardPackage({ fingerprint: packageFingerprint, ...keyOfPayment(key) }),
+        key,
+      );
+    const refusalNow = reused ? REUSED_PACKAGE : refusal;
+    if (refusalNow !== undefined) {
+      const refused = reject(draft, payment, refusalNow, now);
       await tx.savePayment(refused.payment ?? payment, true);
       await tx.saveOperation({ ...refused.operation, answer: { error: refused.callback.error } });
       await tx.enqueueCallback(binding.shop, refused.callback);
-      return { kind: "refused", answer: { error: refused.callback.error } } as const;
+      return { kind: "refused", answer: { error: refused.callback.error }, reused } as const;
     }
     await tx.savePayment(payment, true);
     return { kind: "started" } as const;
   });
-  if (begun.kind === "refused") return { kind: "answered", answer: begun.answer, replayed: false };
+  if (begun.kind === "refused") {
+    if (begun.reused) {
+      deps.logger.warn("payment.card_package_reused", { shop: key.shop, operationId: key.operationId });
+    }
+    return { kind: "answered", answer: begun.answer, replayed: false };
+  }
   if (begun.kind === "duplicate") {
     return await answerDuplicate(deps, key, command.fingerprint, begun.existing, async (operation) => {
       const storedPayment = await deps.store.findPayment(key.shop, key.operationId);
@@ -175,6 +195,14 @@ async function storedCardOf(deps: GatewayDeps, command: StartPayment): Promise<S
   return usable
     ? { kind: "token", token }
     : { kind: "refused", rejection: rejection("card_token_not_found") };
+}
+
+function keyOfPayment(key: OperationKey): { shop: string; paymentId: string } {
+  return { shop: key.shop, paymentId: key.operationId };
+}
+
+function isThisPayment(claim: { shop: string; paymentId: string }, key: OperationKey): boolean {
+  return claim.shop === key.shop && claim.paymentId === key.operationId;
 }
 
 function modeMessage(test: boolean): string {

@@ -3,7 +3,7 @@
  * answer: every payment ends with exactly one final result, one PSP charge, and its callback delivered
  * (resent with the identical body if the crash came between sending and marking it). PostgreSQL only.
  */
-import { ok, strictEqual as equal } from "node:assert/strict";
+import { match, ok, strictEqual as equal } from "node:assert/strict";
 import { type Cluster, type GatewayProcess, startCluster } from "../support/cluster.ts";
 import { postgresOnly } from "../support/databases.ts";
 import { newId } from "../support/harness.ts";
@@ -84,3 +84,89 @@ async function retryLikeGenstore(gateway: GatewayProcess, body: Record<string, u
   }
   throw new Error("The payment stayed in progress");
 }
+
+Deno.test({
+  ...postgresOnly("a payment the PSP never received (crash before the call, no retry) fails by itself, once"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const cluster = await startCluster();
+    try {
+      const crashing = await cluster.start("never-sent", { GATEWAY_FAILPOINT: "after_request_stored" });
+      const id = newId("PI");
+      await crashing.client.pay({ paymentId: id, amount: "12.00" }).catch(() => undefined);
+      equal((await crashing.status).signal, "SIGKILL");
+      // Nobody retries: reconciliation alone must settle it, on the PSP's own word that it has no record.
+      const restarted = await cluster.start("reconciles");
+      const callback = await cluster.genstore.waitForCallback("payment", id, 30_000);
+      equal(callback.body.status, false);
+      match(String(callback.body.error), /^processing_error: not received by the PSP/);
+      const rows = await cluster.database.client.query<{ reference: string; status: string }>(
+        "SELECT reference, status FROM operations WHERE shop = 'demo' AND kind = 'payment' AND operation_id = $1",
+        [id],
+      );
+      equal(rows[0].status, "failed");
+      equal(cluster.emulator.chargeCount(rows[0].reference), 0, "nothing was charged");
+      const audited = await cluster.database.client.query<{ payload: string }>(
+        "SELECT payload FROM audit_log WHERE shop = 'demo' AND subject = $1 AND kind = 'operation.update'",
+        [`payment/${id}`],
+      );
+      ok(
+        audited.some((row) => JSON.parse(row.payload).to === "failed"),
+        "the settlement is in the audit trail",
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      equal(
+        cluster.genstore.delivered().filter((attempt) => attempt.kind === "payment" && attempt.id === id)
+          .length,
+        1,
+        "exactly one final callback",
+      );
+      restarted.kill("SIGTERM");
+      await restarted.status;
+    } finally {
+      await cluster.close();
+    }
+  },
+});
+
+Deno.test({
+  ...postgresOnly(
+    "after a kill -9, Genstore's retry with the card wins over reconciliation, with both CPUs busy",
+  ),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const cluster = await startCluster();
+    const burners = [0, 1].map(() =>
+      new Deno.Command(Deno.execPath(), { args: ["eval", "while (true) {}"], stdout: "null", stderr: "null" })
+        .spawn()
+    );
+    try {
+      const crashing = await cluster.start("crash-busy", { GATEWAY_FAILPOINT: "after_request_stored" });
+      const id = newId("PI");
+      const body = crashing.client.paymentBody({ paymentId: id, amount: "33.00" });
+      await crashing.client.send("payments", body).catch(() => undefined);
+      await crashing.status;
+      const restarted = await cluster.start("retried-busy");
+      const answer = await retryLikeGenstore(restarted, body);
+      equal(answer.status, 200, answer.text);
+      equal(typeof answer.body.channelPaymentId, "string", answer.text);
+      const callback = await cluster.genstore.waitForCallback("payment", id, 30_000);
+      equal(callback.body.status, true);
+      const [row] = await cluster.database.client.query<{ reference: string }>(
+        "SELECT reference FROM operations WHERE shop = 'demo' AND kind = 'payment' AND operation_id = $1",
+        [id],
+      );
+      equal(cluster.emulator.chargeCount(row.reference), 1, "charged exactly once");
+      restarted.kill("SIGTERM");
+      await restarted.status;
+    } finally {
+      for (const burner of burners) {
+        burner.kill("SIGKILL");
+        await burner.status;
+      }
+      await cluster.close();
+    }
+  },
+});

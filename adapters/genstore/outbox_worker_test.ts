@@ -1,0 +1,69 @@
+import { deepStrictEqual as same, strictEqual as equal } from "node:assert/strict";
+import { type Clock, DEFAULT_CALLBACK_POLICY, type OutboxStore } from "../../src/mod.ts";
+import { aCallback } from "../../test/contract/_store_fixtures.ts";
+import { enqueue } from "../../test/contract/_outbox_fixtures.ts";
+import { openTestDatabase } from "../../test/support/databases.ts";
+import { createJsonLogger } from "../logging/json_logger.ts";
+import { createSqlOutboxStore } from "../store/sql_outbox_store.ts";
+import { toMillis } from "../store/sql_client.ts";
+import { startOutboxWorker } from "./outbox_worker.ts";
+
+/** A clock that stands still: the worker's sleeps end only when it is woken or stopped. */
+function stoppedClock(at: number): Clock {
+  return {
+    now: () => at,
+    sleep: (_ms, signal) =>
+      new Promise((resolve) => {
+        if (signal?.aborted) return resolve();
+        signal?.addEventListener("abort", () => resolve(), { once: true });
+      }),
+  };
+}
+
+Deno.test("the outbox worker sleeps while a shop's callbacks wait for its rate limit, and spreads them", async () => {
+  const db = await openTestDatabase();
+  const received: string[] = [];
+  const genstore = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    received.push(new URL(request.url).pathname);
+    return new Response(null, { status: 204 });
+  });
+  try {
+    const due = await enqueue(db, ...Array.from({ length: 12 }, (_, i) => aCallback({ paymentId: `p${i}` })));
+    const store = createSqlOutboxStore(db.client);
+    let claims = 0;
+    const counted: OutboxStore = {
+      ...store,
+      claimDue(...args) {
+        claims++;
+        return store.claimDue(...args);
+      },
+    };
+    const worker = startOutboxWorker({
+      outbox: counted,
+      accessToken: () => Promise.resolve("token"),
+      apiBase: `http://127.0.0.1:${genstore.addr.port}/{shop}`,
+      logger: createJsonLogger({ write: () => {} }),
+      clock: stoppedClock(due),
+      policy: DEFAULT_CALLBACK_POLICY,
+      rate: { burst: 2, perSecond: 4 },
+      batchSize: 5,
+    });
+    for (let i = 0; i < 200 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Two passes: the first sends the burst; the second has no token left, sends nothing and goes to sleep
+    // instead of claiming the shop's backlog again and again.
+    equal(received.length, 2);
+    equal(claims, 2);
+    await worker.stop();
+    const pending = await db.client.query<{ next_attempt_at: unknown }>(
+      "SELECT next_attempt_at FROM outbox WHERE status = 'pending' ORDER BY next_attempt_at",
+    );
+    // The ten held back are due one token apart (250 ms at 4/s), not all at once.
+    const offsets = pending.map((row) => toMillis(row.next_attempt_at) - due);
+    equal(offsets.filter((offset) => offset <= 0).length, 2);
+    same(offsets.filter((offset) => offset > 0), [250, 250, 500, 500, 750, 750, 1000, 1250]);
+  } finally {
+    await genstore.shutdown();
+    await db.close();
+  }
+});
