@@ -11,6 +11,7 @@ import { payloadTooLarge, requestTimeout } from "./errors.ts";
 import { registerGenstoreRoutes } from "./genstore_routes.ts";
 import { openApiDocument } from "./openapi.ts";
 import { registerPspRoutes } from "./psp_routes.ts";
+import { registerAssets } from "../web/assets.ts";
 
 export interface AppOptions {
   readonly gateway: GatewayDeps;
@@ -103,6 +104,7 @@ export function createApp(options: AppOptions): Hono {
     const ready = await options.ready().catch(() => false);
     return c.json({ status: ready ? "ready" : "not_ready" }, ready ? 200 : 503);
   });
+  registerAssets(app);
   app.get("/openapi.json", (c) => c.json(openApiDocument(options.gateway.settings.appUrl)));
 
   registerGenstoreRoutes(app, options);
