@@ -24,7 +24,7 @@ export const Page: FC<PropsWithChildren<PageProps>> = (props) => (
       <meta name="referrer" content="no-referrer" />
       <title>{props.title}</title>
       <link rel="stylesheet" href="/assets/app.css" />
-      {(props.scripts ?? []).map((script) => <script src={`/assets/${script}`} defer></script>)}
+      {(props.scripts ?? []).map((script) => <script key={script} src={`/assets/${script}`} defer></script>)}
     </head>
     <body>
       <header class="bar">
