@@ -68,7 +68,7 @@ export const OPERATION_COLUMNS =
   `shop, kind, operation_id, payment_id, extension, test, reference, fingerprint,
   answer, status, currency, amount_minor, amount_text, psp_reference, error_code, error_message, attempt,
   psp_idempotency_key, next_check_at, checks, created_at, updated_at, finalized_at, review_since, sent_until,
-  claimed_by, action_deadline, returns, key_for`;
+  claimed_by, action_deadline, returns, key_for, last_source`;
 
 export function operationFromRow(row: Row): Operation {
   const currency = optionalText(row.currency);
@@ -105,6 +105,9 @@ export function operationFromRow(row: Row): Operation {
     actionDeadline: optionalMillis(row.action_deadline),
     returns: toInt(row.returns),
     keyFor: row.key_for === "continue" ? "continue" : "request",
+    lastSource: row.last_source === null || row.last_source === undefined
+      ? undefined
+      : String(row.last_source) as Operation["lastSource"],
   };
 }
 
@@ -145,6 +148,7 @@ export function operationValues(o: Operation): Record<string, unknown> {
     action_deadline: o.actionDeadline === undefined ? null : toIso(o.actionDeadline),
     returns: o.returns,
     key_for: o.keyFor,
+    last_source: o.lastSource ?? null,
   };
 }
 

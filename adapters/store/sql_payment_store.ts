@@ -61,6 +61,7 @@ const OPERATION_UPDATABLE = [
   "action_deadline",
   "returns",
   "key_for",
+  "last_source",
 ];
 
 /** Transactions are retried this many times on a deadlock or serialization failure. */

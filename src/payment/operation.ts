@@ -59,6 +59,8 @@ export interface Operation extends OperationKey {
   readonly actionDeadline?: number;
   /** How many buyer returns were taken to the PSP (each continue call has its own idempotency key). */
   readonly returns: number;
+  /** What last changed the operation (kept with each change in the audit trail). */
+  readonly lastSource?: ChangeSource;
   /** The call `pspIdempotencyKey` belongs to: the request itself, or the continue after a buyer's return. */
   readonly keyFor: "request" | "continue";
 }
@@ -84,6 +86,19 @@ export function shopOfReference(reference: string): string | undefined {
   const dot = reference.lastIndexOf(".");
   return dot > 0 ? reference.slice(0, dot) : undefined;
 }
+
+/**
+ * What moved an operation, for its timeline: the request itself (recorded, or refused before the PSP), the
+ * PSP's answer to the gateway's call, the PSP's answer to the buyer's return, a PSP notification, the
+ * gateway's own question to the PSP (or its action deadline), or an operator settling it by hand.
+ */
+export type ChangeSource =
+  | "request"
+  | "psp_answer"
+  | "buyer_return"
+  | "notification"
+  | "reconciliation"
+  | "operator";
 
 /** Which Genstore callback reports an operation's final result. */
 export type CallbackKind = "payment" | "pre_authorize" | "capture" | "void" | "refund" | "account_authorize";

@@ -79,7 +79,7 @@ export async function continuePayment(
           resume: payment.resume ?? {},
           returnParams,
         }, callContext(deps, payment, operation, credentials, true)));
-    const recorded = await recordOutcome(deps, key, outcome, { answer: false, source: "continue" });
+    const recorded = await recordOutcome(deps, key, outcome, { answer: false, source: "buyer_return" });
     deps.logger.info("payment.buyer_returned", {
       shop,
       reference,

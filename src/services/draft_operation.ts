@@ -45,6 +45,7 @@ export function draftOperation(
     checks: 0,
     sentUntil: lease,
     claimedBy: "request",
+    lastSource: "request",
     returns: 0,
     keyFor: "request",
   };

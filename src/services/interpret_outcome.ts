@@ -1,4 +1,4 @@
-import type { Operation } from "../payment/operation.ts";
+import type { ChangeSource, Operation } from "../payment/operation.ts";
 import type { Payment } from "../payment/payment.ts";
 import type { PspOutcome } from "../ports/psp_plugin.ts";
 
@@ -19,12 +19,12 @@ export function interpretOutcome(
   operation: Operation,
   payment: Payment,
   outcome: PspOutcome,
-  context: { readonly now: number; readonly pspTimeoutMs: number; readonly source: string },
+  context: { readonly now: number; readonly pspTimeoutMs: number; readonly source: ChangeSource },
 ): SettlingOutcome {
   switch (outcome.kind) {
     case "not_received": {
       const settledAt = (operation.sentUntil ?? operation.createdAt) + context.pspTimeoutMs;
-      if (context.source !== "reconcile") {
+      if (context.source !== "reconciliation") {
         return { kind: "unknown", detail: `a call answered that it was not received: ${outcome.detail}` };
       }
       if (context.now < settledAt) {

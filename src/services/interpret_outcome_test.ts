@@ -54,7 +54,7 @@ Deno.test("interpretOutcome() fails a call the PSP never received once no copy o
     interpretOutcome(operation(), payment(), NOT_RECEIVED, {
       now: at,
       pspTimeoutMs: PSP_TIMEOUT,
-      source: "reconcile",
+      source: "reconciliation",
     }),
     {
       kind: "failed",
@@ -68,13 +68,13 @@ Deno.test("interpretOutcome() keeps asking while a copy of the call may still re
   const outcome = interpretOutcome(operation(), payment(), NOT_RECEIVED, {
     now: SENT_UNTIL + PSP_TIMEOUT - 1,
     pspTimeoutMs: PSP_TIMEOUT,
-    source: "reconcile",
+    source: "reconciliation",
   });
   equal(outcome.kind, "unknown");
 });
 
 Deno.test("interpretOutcome() believes 'not received' only from a query", () => {
-  for (const source of ["pay", "continue", "notification", "capture"]) {
+  for (const source of ["psp_answer", "buyer_return", "notification", "request"] as const) {
     const outcome = interpretOutcome(operation(), payment(), NOT_RECEIVED, {
       now: SENT_UNTIL * 10,
       pspTimeoutMs: PSP_TIMEOUT,
@@ -94,7 +94,7 @@ Deno.test("interpretOutcome() leaves a payment whose return the PSP refused wait
     }, {
       now: 1,
       pspTimeoutMs: PSP_TIMEOUT,
-      source: "continue",
+      source: "buyer_return",
     }),
     { kind: "requires_action", redirect, resume: { a: "b" }, pspReference: "P1" },
   );
@@ -109,7 +109,7 @@ Deno.test("interpretOutcome() passes every other outcome through unchanged", () 
   ] as const;
   for (const outcome of outcomes) {
     equal(
-      interpretOutcome(operation(), payment(), outcome, { now: 1, pspTimeoutMs: 1, source: "pay" }),
+      interpretOutcome(operation(), payment(), outcome, { now: 1, pspTimeoutMs: 1, source: "psp_answer" }),
       outcome,
     );
   }

@@ -129,7 +129,7 @@ async function modify(
   const work = callPlugin(deps, operation.reference, () => plugin[kind](input, ctx))
     .then(async (outcome) => {
       deps.failpoints.reach("after_psp_call");
-      const recorded = await recordOutcome(deps, key, outcome, { answer: true, source: kind });
+      const recorded = await recordOutcome(deps, key, outcome, { answer: true, source: "psp_answer" });
       deps.failpoints.reach("after_result_stored");
       // The recorded operation carries its first answer; only an operation settled meanwhile by someone
       // else (reconciliation, a notification) needs it read back.

@@ -43,7 +43,7 @@ export async function reconcileOperation(deps: GatewayDeps, operation: Operation
       if (current?.status !== "requires_action") return;
       const refused = reject(current, payment, rejection("authentication_abandoned"), now);
       if (refused.payment !== undefined) await tx.savePayment(refused.payment);
-      await tx.saveOperation(refused.operation);
+      await tx.saveOperation({ ...refused.operation, lastSource: "reconciliation" });
       await tx.enqueueCallback(current.shop, refused.callback);
     });
     deps.logger.info("reconcile.action_expired", { shop: operation.shop, reference: operation.reference });
@@ -90,7 +90,7 @@ export async function reconcileOperation(deps: GatewayDeps, operation: Operation
     outcome: outcome.kind,
     checks: operation.checks,
   });
-  await recordOutcome(deps, key, outcome, { answer: false, source: "reconcile" });
+  await recordOutcome(deps, key, outcome, { answer: false, source: "reconciliation" });
 }
 
 /**

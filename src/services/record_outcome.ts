@@ -1,6 +1,6 @@
 import { incidentFor } from "../payment/incident.ts";
 import type { CardToken } from "../payment/card_token.ts";
-import type { Operation, OperationAnswer, OperationKey } from "../payment/operation.ts";
+import type { ChangeSource, Operation, OperationAnswer, OperationKey } from "../payment/operation.ts";
 import type { Payment } from "../payment/payment.ts";
 import type { PspOutcome } from "../ports/psp_plugin.ts";
 import type { OperatorAction } from "../ports/review_store.ts";
@@ -60,7 +60,7 @@ export async function recordOutcome(
   deps: GatewayDeps,
   key: OperationKey,
   outcome: PspOutcome,
-  options: { readonly answer: boolean; readonly source: string; readonly action?: OperatorAction },
+  options: { readonly answer: boolean; readonly source: ChangeSource; readonly action?: OperatorAction },
 ): Promise<Operation> {
   const now = deps.clock.now();
   return await deps.store.transaction(async (tx) => {
@@ -118,6 +118,7 @@ export async function recordOutcome(
       ...settled.value.operation,
       // The call is over: no request holds the operation any more, and a refused return leaves room for another.
       claimedBy: undefined,
+      lastSource: options.source,
       actionDeadline: settled.value.operation.status === "requires_action"
         ? actionDeadline(deps, operation, now)
         : operation.actionDeadline,
