@@ -3,7 +3,7 @@
  * and operator action; `verifyAudit` (and `deno task audit verify`) finds any edited or deleted entry.
  */
 import { match, ok, strictEqual as equal } from "node:assert/strict";
-import { verifyAudit } from "../adapters/store/sql_audit.ts";
+import { sealAudit, verifyAudit } from "../adapters/store/sql_audit.ts";
 import { newId, startHarness } from "./support/harness.ts";
 
 Deno.test({
@@ -28,6 +28,9 @@ Deno.test({
       await db.query(
         "INSERT INTO operator_actions (shop, action, target, reason, operator) VALUES ('demo', 'note', 'x', 'test', 'ada')",
       );
+
+      // The sealer chains entries off the request path; seal now rather than wait for its next round.
+      await sealAudit(db);
 
       await t.step("every kind of event is in the shop's chain", async () => {
         const kinds = new Set(

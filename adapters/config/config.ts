@@ -36,6 +36,8 @@ export interface GatewayConfig {
   readonly actionTimeoutMs: number;
   readonly callbackBurst: number;
   readonly callbackPerSecond: number;
+  /** How often the audit sealer chains new entries: the window in which an entry is not tamper-evident yet. */
+  readonly auditSealIntervalMs: number;
   /** How long a client may take to send a request body before it is answered 408 and disconnected. */
   readonly requestBodyTimeoutMs: number;
   /** How long a shop's binding (decrypted credentials) is reused before it is read again. */
@@ -134,6 +136,7 @@ export async function loadConfig(env: Env = (name) => Deno.env.get(name)): Promi
     outboxLeaseMs: e.OUTBOX_LEASE_MS,
     bindingCacheMs: e.BINDING_CACHE_MS,
     requestBodyTimeoutMs: e.REQUEST_BODY_TIMEOUT_MS,
+    auditSealIntervalMs: e.AUDIT_SEAL_INTERVAL_MS,
     operatorToken,
     failpoint: e.GATEWAY_FAILPOINT,
     pspExtraTestHosts:

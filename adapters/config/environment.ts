@@ -161,6 +161,7 @@ export function environmentSchema(production: boolean) {
     CALLBACK_RATE_PER_SECOND: positiveNumber("CALLBACK_RATE_PER_SECOND", 2),
     OUTBOX_LEASE_MS: count("OUTBOX_LEASE_MS", 30_000, { min: 1 }),
     BINDING_CACHE_MS: count("BINDING_CACHE_MS", 2_000),
+    AUDIT_SEAL_INTERVAL_MS: count("AUDIT_SEAL_INTERVAL_MS", 500, { min: 1 }),
     REQUEST_BODY_TIMEOUT_MS: count("REQUEST_BODY_TIMEOUT_MS", 10_000, { min: 1 }),
     OPERATOR_TOKEN: secret("OPERATOR_TOKEN", MIN_OPERATOR_TOKEN),
     PSP_EXTRA_TEST_HOSTS: z.string().optional(),

@@ -9,7 +9,7 @@ import {
   type ReviewStore,
   settleByHand,
 } from "../../src/mod.ts";
-import { verifyAudit } from "../store/sql_audit.ts";
+import { sealAudit, verifyAudit } from "../store/sql_audit.ts";
 import type { SqlClient } from "../store/sql_client.ts";
 import type { ShopStore } from "../store/sql_shop_store.ts";
 import type { BindRequest, BindResult, Operations } from "./operations.ts";
@@ -81,15 +81,19 @@ export function createLocalOperations(deps: LocalOperationsDeps): Operations {
       return await bindWith(deps, plugin, request);
     },
     resealSecrets: () => shops.resealAll(),
-    verifyAudit: () => verifyAudit(db),
+    async verifyAudit() {
+      // Seal what is waiting first, so the report covers every entry written so far.
+      await sealAudit(db);
+      return await verifyAudit(db);
+    },
     async auditEntries({ shop, count }) {
       const rows = await db.query<
         { seq: unknown; at: string; kind: string; subject: string; payload: string }
       >(
-        "SELECT seq, at, kind, subject, payload FROM audit_log WHERE shop = $1 ORDER BY seq DESC LIMIT $2",
+        "SELECT seq, at, kind, subject, payload FROM audit_log WHERE shop = $1 ORDER BY id DESC LIMIT $2",
         [shop, count],
       );
-      return rows.reverse().map((row) => ({ ...row, seq: Number(row.seq) }));
+      return rows.reverse().map((row) => ({ ...row, seq: row.seq === null ? null : Number(row.seq) }));
     },
   };
 }

@@ -54,7 +54,8 @@ export type BindResult =
   | { readonly kind: "refused"; readonly mode: "live" | "test"; readonly reason: string };
 
 export interface AuditEntry {
-  readonly seq: number;
+  /** The entry's place on its shop's chain; null until the sealer has chained it. */
+  readonly seq: number | null;
   readonly at: string;
   readonly kind: string;
   readonly subject: string;

@@ -30,7 +30,8 @@ import { createFetchPspHttp } from "../psp_http/fetch_psp_http.ts";
 import { createFailpoints } from "../runtime/failpoints.ts";
 import { createBackgroundWork, RANDOM_IDS, SYSTEM_CLOCK } from "../runtime/system.ts";
 import { migrate, migrationsDone } from "../store/migrate.ts";
-import { appendAudit } from "../store/sql_audit.ts";
+import { appendAudit, sealAudit } from "../store/sql_audit.ts";
+import { runPeriodically } from "../runtime/periodic.ts";
 import { openPglite } from "../store/pglite_driver.ts";
 import { connectPostgres } from "../store/postgres_driver.ts";
 import type { SqlClient } from "../store/sql_client.ts";
@@ -52,6 +53,9 @@ import {
   lockDataDirForGateway,
   requireSealing,
 } from "./startup.ts";
+
+/** Entries the sealer chains per transaction; a full batch is followed by the next one at once. */
+const AUDIT_SEAL_BATCH = 2_000;
 
 export interface StartOptions {
   /** The port, already bound (main.ts binds it before anything else); else startGateway binds it. */
@@ -319,19 +323,22 @@ async function serveGateway(
   });
   nudgeOutbox = () => worker.nudge();
 
-  let reconciling = true;
-  const reconcileEvery = options.reconcileIntervalMs ?? config.reconcileIntervalMs;
-  const reconcileStop = new AbortController();
-  const reconciler = (async () => {
-    while (reconciling) {
-      try {
-        await reconcileDue(deps);
-      } catch (error) {
-        logger.error("reconcile.round_failed", { error: error instanceof Error ? error.message : "unknown" });
-      }
-      await SYSTEM_CLOCK.sleep(reconcileEvery, reconcileStop.signal);
-    }
-  })();
+  const reconciler = runPeriodically({
+    name: "reconcile",
+    everyMs: options.reconcileIntervalMs ?? config.reconcileIntervalMs,
+    logger,
+    work: async () => {
+      await reconcileDue(deps);
+      return false;
+    },
+  });
+  // Chains the audit entries every change appends, in batches, off the request path (migration 012).
+  const sealer = runPeriodically({
+    name: "audit_seal",
+    everyMs: config.auditSealIntervalMs,
+    logger,
+    work: async () => await sealAudit(db, AUDIT_SEAL_BATCH) === AUDIT_SEAL_BATCH,
+  });
 
   logger.info("gateway.started", {
     url,
@@ -354,9 +361,8 @@ async function serveGateway(
       emulator?.close();
       await server.shutdown();
       await background.settle(config.pspTimeoutMs + 1_000);
-      reconciling = false;
-      reconcileStop.abort();
-      await reconciler;
+      await reconciler.stop();
+      await sealer.stop();
       await worker.stop();
       for (const plugin of plugins.values()) plugin.terminate();
       await db.close();

@@ -1,6 +1,6 @@
 /**
- * The audit trail over SQL: appends (the triggers of migration 004 append state changes by themselves) and
- * the verification of the hash chains.
+ * The audit trail over SQL: appends (the triggers of migration 004 append state changes by themselves), the
+ * sealer that chains appended entries in batches (migration 012), and the verification of the chains.
  * @module
  */
 import { createHash } from "node:crypto";
@@ -21,12 +21,27 @@ export async function appendAudit(
   ]);
 }
 
+/**
+ * Chains up to `limit` unsealed entries onto their shops' chains (one sealer at a time across processes).
+ * @returns how many were sealed
+ */
+export async function sealAudit(client: SqlClient, limit = 5_000): Promise<number> {
+  const [row] = await client.query<{ sealed: unknown }>("SELECT audit_seal($1) AS sealed", [limit]);
+  return toInt(row.sealed);
+}
+
 export interface ChainReport {
   readonly shop: string;
+  /** Sealed entries, on the chain. */
   readonly entries: number;
-  /** Empty when the chain is intact. */
+  /** Entries appended and not sealed yet (tamper-evident once sealed). */
+  readonly unsealed: number;
+  /** Empty when the chain is intact and the sealer keeps up. */
   readonly problems: readonly string[];
 }
+
+/** An entry left unsealed longer than this means the sealer is not running. */
+export const UNSEALED_TOO_LONG_MS = 60_000;
 
 /** The hash of an entry, computed independently of the database: sha256 of the fields joined by `|`. */
 export function entryHash(prevHash: string, row: {
@@ -71,9 +86,20 @@ export async function verifyAudit(client: SqlClient): Promise<ChainReport[]> {
         prev_hash: string;
         hash: string;
       }
-    >("SELECT seq, at, kind, subject, payload, prev_hash, hash FROM audit_log WHERE shop = $1 ORDER BY seq", [
-      shop,
-    ]);
+    >(
+      "SELECT seq, at, kind, subject, payload, prev_hash, hash FROM audit_log WHERE shop = $1 AND seq IS NOT NULL ORDER BY seq",
+      [shop],
+    );
+    const [pending] = await client.query<{ count: unknown; oldest: string | null }>(
+      "SELECT count(*) AS count, min(at) AS oldest FROM audit_log WHERE shop = $1 AND seq IS NULL",
+      [shop],
+    );
+    const unsealed = toInt(pending.count);
+    if (pending.oldest !== null && Date.now() - Date.parse(pending.oldest) > UNSEALED_TOO_LONG_MS) {
+      problems.push(
+        `${unsealed} entries are not sealed, the oldest since ${pending.oldest}: is the sealer running?`,
+      );
+    }
     let previous = GENESIS;
     let expectedSeq = 1;
     for (const row of rows) {
@@ -89,11 +115,11 @@ export async function verifyAudit(client: SqlClient): Promise<ChainReport[]> {
     }
     const head = heads.find((h) => h.shop === shop);
     if (head === undefined) {
-      problems.push("the chain has no head");
+      if (rows.length > 0) problems.push("the chain has no head");
     } else if (toInt(head.seq) !== expectedSeq - 1 || head.hash !== previous) {
       problems.push(`the chain ends at entry ${expectedSeq - 1} but its head says ${toInt(head.seq)}`);
     }
-    reports.push({ shop, entries: rows.length, problems });
+    reports.push({ shop, entries: rows.length, unsealed, problems });
   }
   return reports;
 }

@@ -4,6 +4,7 @@
  * (resent with the identical body if the crash came between sending and marking it). PostgreSQL only.
  */
 import { match, ok, strictEqual as equal } from "node:assert/strict";
+import { sealAudit, verifyAudit } from "../../adapters/store/sql_audit.ts";
 import { type Cluster, type GatewayProcess, startCluster } from "../support/cluster.ts";
 import { postgresOnly } from "../support/databases.ts";
 import { newId } from "../support/harness.ts";
@@ -25,6 +26,13 @@ Deno.test({
       for (const failpoint of FAILPOINTS) {
         await t.step(failpoint, () => crashAndRecover(cluster, failpoint));
       }
+      await t.step("the audit trail of every killed process seals and verifies", async () => {
+        await sealAudit(cluster.database.client);
+        for (const report of await verifyAudit(cluster.database.client)) {
+          equal(report.unsealed, 0);
+          equal(report.problems.length, 0, report.problems.join("; "));
+        }
+      });
     } finally {
       await cluster.close();
     }
