@@ -66,6 +66,7 @@ export async function openOperations(program: string, operator: string): Promise
       via: "the database",
       async close() {
         for (const plugin of built.plugins.values()) plugin.terminate();
+        await built.audit.close();
         await db.close();
         lock?.release();
       },

@@ -57,6 +57,7 @@ export type {
   OutboxEntry,
   OutboxStore,
   RateLimit,
+  RecordedAttempt,
 } from "./ports/outbox_store.ts";
 export {
   backoffDelay,

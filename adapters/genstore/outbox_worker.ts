@@ -7,6 +7,7 @@ import {
   type Logger,
   type OutboxEntry,
   type OutboxStore,
+  type RecordedAttempt,
 } from "../../src/mod.ts";
 import { ACCESS_TOKEN_HEADER, callbackPath, genstoreBase, renderCallback } from "./wire.ts";
 
@@ -52,7 +53,8 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let stopped = false;
   let wake: AbortController = new AbortController();
 
-  async function deliver(entry: OutboxEntry): Promise<void> {
+  /** Sends one callback; the attempt is recorded with the rest of the pass (recordAttempts). */
+  async function deliver(entry: OutboxEntry): Promise<RecordedAttempt> {
     const { shop, message } = entry;
     const token = await options.accessToken(shop);
     const url = genstoreBase(options.apiBase, shop) + callbackPath(message);
@@ -90,12 +92,16 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       at,
       random(),
     );
-    await options.outbox.recordAttempt(entry, {
-      at,
-      httpStatus: result.kind === "status" ? result.status : undefined,
-      error: detail,
-      durationMs: at - started,
-    }, decision);
+    const recorded: RecordedAttempt = {
+      entry,
+      attempt: {
+        at,
+        httpStatus: result.kind === "status" ? result.status : undefined,
+        error: detail,
+        durationMs: at - started,
+      },
+      decision,
+    };
     const fields = {
       shop,
       seq: entry.seq,
@@ -111,6 +117,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     if (decision.kind === "dead") options.logger.error("callback.dead_lettered", fields);
     else if (decision.kind === "retry") options.logger.warn("callback.retry_scheduled", fields);
     else options.logger.info("callback.delivered", fields);
+    return recorded;
   }
 
   /**
@@ -136,18 +143,24 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   async function runOnce(): Promise<number> {
     const claimed = await options.outbox.claimDue(options.clock.now(), leaseMs, batchSize);
     const entries = stopped ? claimed : await withinRate(claimed);
-    await Promise.all(entries.map(async (entry) => {
-      if (stopped) return await options.outbox.release(entry, options.clock.now());
+    const attempts = await Promise.all(entries.map(async (entry): Promise<RecordedAttempt | undefined> => {
+      if (stopped) {
+        await options.outbox.release(entry, options.clock.now());
+        return undefined;
+      }
       try {
-        await deliver(entry);
+        return await deliver(entry);
       } catch (error) {
         options.logger.error("callback.worker_failed", {
           shop: entry.shop,
           seq: entry.seq,
           error: error instanceof Error ? error.message : "unknown",
         });
+        return undefined;
       }
     }));
+    // One transaction for the whole pass: attempts and their consequences together.
+    await options.outbox.recordAttempts(attempts.filter((attempt) => attempt !== undefined));
     // Entries claimed but held back by the rate limit are not work done: the loop sleeps rather than spin.
     return stopped ? 0 : entries.length;
   }

@@ -30,7 +30,8 @@ import { createFetchPspHttp } from "../psp_http/fetch_psp_http.ts";
 import { createFailpoints } from "../runtime/failpoints.ts";
 import { createBackgroundWork, RANDOM_IDS, SYSTEM_CLOCK } from "../runtime/system.ts";
 import { migrate, migrationsDone } from "../store/migrate.ts";
-import { appendAudit, sealAudit } from "../store/sql_audit.ts";
+import { sealAudit } from "../store/sql_audit.ts";
+import { createAuditBatcher } from "../store/audit_batcher.ts";
 import { runPeriodically } from "../runtime/periodic.ts";
 import { openPglite } from "../store/pglite_driver.ts";
 import { connectPostgres } from "../store/postgres_driver.ts";
@@ -127,6 +128,8 @@ export async function buildGatewayDeps(
   },
 ) {
   const { logger } = options;
+  // PSP exchanges join the audit trail in batches, off the request path.
+  const audit = createAuditBatcher(db, { flushMs: 100, logger });
   const shops = createSqlShopStore(db, createSecretBox(config.masterKey), { cacheMs: config.bindingCacheMs });
   const pluginConfig = await loadPluginConfig();
   const plugins = await loadPlugins(pluginConfig);
@@ -149,13 +152,15 @@ export async function buildGatewayDeps(
           reference: labels.reference,
         },
         // Every PSP exchange joins the shop's audit chain, scrubbed to method, host, status and duration.
-        onExchange: (summary) =>
-          appendAudit(db, {
+        onExchange: (summary) => {
+          audit.append({
             shop: labels.shop,
             kind: "psp.exchange",
             subject: labels.reference,
             payload: summary,
-          }),
+          });
+          return Promise.resolve();
+        },
       });
       const local = config.mode === "dev" ? toLocalEmulators(transport, options.appUrl) : transport;
       return guardHosts(local, allowedHosts(labels.plugin, labels.test), logger, labels.plugin);
@@ -183,6 +188,7 @@ export async function buildGatewayDeps(
   };
   return {
     deps,
+    audit,
     shops,
     plugins,
     extensions: new Set(pluginConfig.extensions.keys()),
@@ -252,7 +258,7 @@ async function serveGateway(
   // With PORT=0 the URL is known only now that the port is bound.
   const url = config.appUrl.endsWith(":0") ? `http://${config.host}:${listener.port}` : config.appUrl;
   const dev = config.mode === "dev";
-  const { deps, shops, outbox, review, plugins, extensions } = await buildGatewayDeps(config, db, {
+  const { deps, audit, shops, outbox, review, plugins, extensions } = await buildGatewayDeps(config, db, {
     logger,
     appUrl: url,
     background,
@@ -362,6 +368,7 @@ async function serveGateway(
       await server.shutdown();
       await background.settle(config.pspTimeoutMs + 1_000);
       await reconciler.stop();
+      await audit.close();
       await sealer.stop();
       await worker.stop();
       for (const plugin of plugins.values()) plugin.terminate();

@@ -6,6 +6,7 @@ import type {
   OutboxEntry,
   OutboxStore,
   RateLimit,
+  RecordedAttempt,
 } from "../../src/mod.ts";
 import { type Row, type SqlClient, toInt, toIso, toJson, toMillis } from "./sql_client.ts";
 
@@ -39,45 +40,49 @@ export function createSqlOutboxStore(client: SqlClient): OutboxStore {
       );
       return rows.map(entryFromRow).sort((a, b) => a.seq - b.seq);
     },
-    async recordAttempt(
-      entry: OutboxEntry,
-      attempt: DeliveryAttempt,
-      decision: DeliveryDecision,
-    ): Promise<void> {
+    recordAttempt(entry: OutboxEntry, attempt: DeliveryAttempt, decision: DeliveryDecision): Promise<void> {
+      return this.recordAttempts([{ entry, attempt, decision }]);
+    },
+    async recordAttempts(results: readonly RecordedAttempt[]): Promise<void> {
+      if (results.length === 0) return;
+      const status = ({ decision }: RecordedAttempt) =>
+        decision.kind === "delivered" ? "delivered" : decision.kind === "dead" ? "dead" : "pending";
+      const column = <T>(pick: (result: RecordedAttempt) => T) => results.map(pick);
       await client.transaction(async (tx) => {
         // Every real HTTP attempt is kept, even one whose claim has expired meanwhile.
         await tx.query(
           `INSERT INTO callback_attempts (shop, seq, attempt, at, http_status, error, duration_ms)
-           SELECT $1, $2, COALESCE(max(attempt), 0) + 1, $3::timestamptz, $4, $5, $6
-           FROM callback_attempts WHERE shop = $1 AND seq = $2`,
+           SELECT e.shop, e.seq,
+             COALESCE((SELECT max(a.attempt) FROM callback_attempts a WHERE a.shop = e.shop AND a.seq = e.seq), 0) + 1,
+             e.at, e.http_status, e.error, e.duration_ms
+           FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::int[], $5::text[], $6::int[])
+             AS e(shop, seq, at, http_status, error, duration_ms)`,
           [
-            entry.shop,
-            entry.seq,
-            toIso(attempt.at),
-            attempt.httpStatus ?? null,
-            attempt.error ?? null,
-            Math.round(attempt.durationMs),
+            column((r) => r.entry.shop),
+            column((r) => r.entry.seq),
+            column((r) => toIso(r.attempt.at)),
+            column((r) => r.attempt.httpStatus ?? null),
+            column((r) => r.attempt.error ?? null),
+            column((r) => Math.round(r.attempt.durationMs)),
           ],
         );
-        const status = decision.kind === "delivered"
-          ? "delivered"
-          : decision.kind === "dead"
-          ? "dead"
-          : "pending";
         await tx.query(
-          `UPDATE outbox SET status = $3, attempts = attempts + 1, claimed_until = NULL, claim_token = NULL,
-             last_status = $4, last_error = $5, next_attempt_at = COALESCE($6::timestamptz, next_attempt_at),
-             delivered_at = CASE WHEN $3 = 'delivered' THEN $7::timestamptz ELSE delivered_at END
-           WHERE shop = $1 AND seq = $2 AND claim_token = $8 AND status = 'pending'`,
+          `UPDATE outbox o SET status = e.status, attempts = o.attempts + 1, claimed_until = NULL,
+             claim_token = NULL, last_status = e.http_status, last_error = e.error,
+             next_attempt_at = COALESCE(e.next_at, o.next_attempt_at),
+             delivered_at = CASE WHEN e.status = 'delivered' THEN e.at ELSE o.delivered_at END
+           FROM unnest($1::text[], $2::bigint[], $3::text[], $4::int[], $5::text[], $6::timestamptz[],
+             $7::timestamptz[], $8::text[]) AS e(shop, seq, status, http_status, error, next_at, at, claim_token)
+           WHERE o.shop = e.shop AND o.seq = e.seq AND o.claim_token = e.claim_token AND o.status = 'pending'`,
           [
-            entry.shop,
-            entry.seq,
-            status,
-            attempt.httpStatus ?? null,
-            attempt.error ?? null,
-            decision.kind === "retry" ? toIso(decision.at) : null,
-            toIso(attempt.at),
-            entry.claimToken,
+            column((r) => r.entry.shop),
+            column((r) => r.entry.seq),
+            column(status),
+            column((r) => r.attempt.httpStatus ?? null),
+            column((r) => r.attempt.error ?? null),
+            column((r) => r.decision.kind === "retry" ? toIso(r.decision.at) : null),
+            column((r) => toIso(r.attempt.at)),
+            column((r) => r.entry.claimToken),
           ],
         );
       });

@@ -43,6 +43,13 @@ export interface RateLimit {
 }
 
 /** The callback outbox, shared by every gateway process through row claims. */
+/** One delivery attempt of a claimed entry, with what it means for the entry. */
+export interface RecordedAttempt {
+  readonly entry: OutboxEntry;
+  readonly attempt: DeliveryAttempt;
+  readonly decision: DeliveryDecision;
+}
+
 export interface OutboxStore {
   /**
    * Claims due entries for `leaseMs`: pending, due, not claimed by another worker, and with no earlier
@@ -54,6 +61,8 @@ export interface OutboxStore {
    * only adds its attempt to the history), then releases the claim.
    */
   recordAttempt(entry: OutboxEntry, attempt: DeliveryAttempt, decision: DeliveryDecision): Promise<void>;
+  /** recordAttempt for a whole pass of the worker, in one transaction. */
+  recordAttempts(results: readonly RecordedAttempt[]): Promise<void>;
   /** Releases a claim without an attempt (rate limited, shutting down), to be tried again at `at`. */
   release(entry: OutboxEntry, at: number): Promise<void>;
   /**
