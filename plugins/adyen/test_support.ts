@@ -4,6 +4,8 @@
  * @module
  */
 import {
+  type LoopbackServer,
+  type NotificationReceiver,
   type ReceivedNotification,
   serveOnLoopback,
   startNotificationReceiver,
@@ -50,6 +52,20 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** serveOnLoopback, closing the receiver when the emulator cannot start (a locked state file). */
+function serveOnLoopbackOrClose(
+  receiver: NotificationReceiver,
+  create: (publicUrl: string) => AdyenEmulator,
+  options: { prefix: string },
+): LoopbackServer<AdyenEmulator> {
+  try {
+    return serveOnLoopback(create, options);
+  } catch (error) {
+    void receiver.close();
+    throw error;
+  }
+}
+
 function asWebhook(received: ReceivedNotification): ReceivedWebhook {
   return { body: received.body, json: JSON.parse(received.body) };
 }
@@ -62,7 +78,7 @@ export function startHarness(
   options: Partial<Omit<AdyenEmulatorOptions, "publicUrl" | "basePath" | "accounts">> = {},
 ): Harness {
   const receiver = startNotificationReceiver({ acceptBody: "[accepted]" });
-  const server = serveOnLoopback((publicUrl) =>
+  const server = serveOnLoopbackOrClose(receiver, (publicUrl) =>
     createAdyenEmulator({
       publicUrl,
       accounts: [
