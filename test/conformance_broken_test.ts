@@ -4,7 +4,7 @@
  * all.
  */
 import { deepStrictEqual } from "node:assert/strict";
-import { signItem, type UnsignedItem } from "../plugins/adyen/emulator/webhooks.ts";
+import { signItem, type UnsignedItem } from "../plugins/adyen/emulator/mod.ts";
 import { CONFORMANCE_TARGET } from "../plugins/adyen/conformance.ts";
 import type { PspCallContext, PspHttp, PspPlugin, RawNotification } from "../src/plugin_api.ts";
 import { type ConformanceReport, runConformance } from "./conformance/kit.ts";

@@ -4,11 +4,7 @@
  * @module
  */
 import type { Hono } from "hono";
-import {
-  type AdyenEmulator,
-  createAdyenEmulator,
-  sqlEmulatorStore,
-} from "../../plugins/adyen/emulator/mod.ts";
+import { type AdyenEmulator, createAdyenEmulator } from "../../plugins/adyen/emulator/mod.ts";
 import {
   type BackgroundWork,
   DEFAULT_CALLBACK_POLICY,
@@ -274,9 +270,8 @@ async function serveGateway(
       publicUrl: `${url}/_emulator/adyen`,
       basePath: "/_emulator/adyen",
       accounts: [],
-      // Its payments, idempotency keys and tokens in its own tables of the gateway's database: they survive a
-      // crash (reconciliation re-asks for answers given before it) and every dev process on it shares them.
-      store: sqlEmulatorStore(db),
+      // TODO(lead): the sandbox (scripts/sandbox.ts) replaces this in-process emulator; until then its state
+      // is in memory, private to this process.
     });
     inbox = createGenstoreInbox(url, (shop) => shops.accessToken(shop));
     await seedDemoShop({ shops, emulator, gatewayUrl: url });

@@ -1,12 +1,18 @@
 /**
  * The Adyen plugin's conformance target: what `deno task conformance plugins/adyen` needs to run the kit
- * (test/conformance/) against this plugin and its emulator, offline. A new plugin copies this file; the shape
- * is `ConformanceTarget` in test/conformance/target.ts (not imported: plugins import only the plugin API).
+ * (test/conformance/) against this plugin and its emulator, offline. The emulator and the notification
+ * receiver are the emulator kit's loopback harness (plugins/kit/emulator/loopback.ts). A new plugin copies
+ * this file; the shape is `ConformanceTarget` in test/conformance/target.ts (not imported: plugins import only
+ * the plugin API).
  * @module
  */
 import type { CardDetails, Money, PspPlugin, RawNotification } from "../../src/plugin_api.ts";
-import { createAdyenEmulator } from "./emulator/mod.ts";
-import { signItem, type UnsignedItem } from "./emulator/webhooks.ts";
+import {
+  type ReceivedNotification,
+  serveOnLoopback,
+  startNotificationReceiver,
+} from "../kit/emulator/mod.ts";
+import { createAdyenEmulator, signItem, type UnsignedItem } from "./emulator/mod.ts";
 import { createAdyenPlugin } from "./mod.ts";
 
 const API_KEY = "AQE-conformance-api-key-0001";
@@ -34,37 +40,32 @@ function itemsOf(raw: RawNotification): { body: { notificationItems: { Notificat
   return { body: JSON.parse(raw.body) };
 }
 
+function asRaw(received: ReceivedNotification): RawNotification {
+  return { headers: received.headers, body: received.body, params: received.params };
+}
+
 function startEmulator() {
-  const received: RawNotification[] = [];
-  const receiver = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
-    received.push({ headers: Object.fromEntries(request.headers), body: await request.text() });
-    return new Response("[accepted]");
-  });
-  // The emulator needs its public URL (for 3DS pages), known only once the server listens.
-  const mounted: { fetch?: (request: Request) => Promise<Response> } = {};
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (request) => mounted.fetch?.(request) ?? new Response("starting", { status: 503 }),
+  const receiver = startNotificationReceiver({ acceptBody: "[accepted]" });
+  const server = serveOnLoopback((publicUrl) =>
+    createAdyenEmulator({
+      publicUrl,
+      accounts: [{
+        apiKey: API_KEY,
+        merchantAccount: MERCHANT_ACCOUNT,
+        hmacKeyHex: HMAC_KEY_HEX,
+        webhookUrl: `${receiver.url}/notifications`,
+      }],
+      webhookDelayMs: 1,
+      webhookRetryBaseMs: 10,
+      holdMs: 1_000,
+    })
   );
-  const publicUrl = `http://127.0.0.1:${server.addr.port}`;
-  const emulator = createAdyenEmulator({
-    publicUrl,
-    accounts: [{
-      apiKey: API_KEY,
-      merchantAccount: MERCHANT_ACCOUNT,
-      hmacKeyHex: HMAC_KEY_HEX,
-      webhookUrl: `http://127.0.0.1:${receiver.addr.port}/notifications`,
-    }],
-    webhookDelayMs: 1,
-    webhookRetryBaseMs: 10,
-    holdMs: 1_000,
-  });
-  mounted.fetch = emulator.fetch;
+  const emulator = server.app;
   const credentials = {
     apiKey: API_KEY,
     merchantAccount: MERCHANT_ACCOUNT,
     hmacKeyHex: HMAC_KEY_HEX,
-    baseUrl: `${publicUrl}/v71`,
+    baseUrl: `${server.url}/v71`,
   };
   return Promise.resolve({
     baseUrl: credentials.baseUrl,
@@ -82,16 +83,15 @@ function startEmulator() {
     },
     async notification(subject: { operation: keyof typeof EVENT_CODES; reference: string }) {
       const eventCode = EVENT_CODES[subject.operation];
-      for (const started = Date.now(); Date.now() - started < 3_000;) {
-        const found = received.find((raw) =>
-          itemsOf(raw).body.notificationItems.some(({ NotificationRequestItem: item }) =>
-            item.eventCode === eventCode && item.merchantReference === subject.reference
-          )
-        );
-        if (found !== undefined) return found;
-        await new Promise((resolve) => setTimeout(resolve, 5));
+      const found = await receiver.waitFor((received) =>
+        itemsOf(asRaw(received)).body.notificationItems.some(({ NotificationRequestItem: item }) =>
+          item.eventCode === eventCode && item.merchantReference === subject.reference
+        )
+      ).catch(() => undefined);
+      if (found === undefined) {
+        throw new Error(`No ${eventCode} notification for ${subject.reference} within 3 s`);
       }
-      throw new Error(`No ${eventCode} notification for ${subject.reference} within 3 s`);
+      return asRaw(found);
     },
     async forgeNotification(raw: RawNotification, how: "wrong_key" | "tampered" | "unsigned") {
       const { body } = itemsOf(raw);
@@ -113,9 +113,8 @@ function startEmulator() {
       return { headers: raw.headers, body: JSON.stringify(body) };
     },
     async close() {
-      emulator.close();
-      await server.shutdown();
-      await receiver.shutdown();
+      await server.close();
+      await receiver.close();
     },
   });
 }

@@ -1,8 +1,15 @@
 /**
  * Test support for the Adyen plugin and emulator: an emulator served on 127.0.0.1 under a mount prefix, a
- * webhook receiver that records what it is sent, and the Adyen OpenAPI validators.
+ * webhook receiver that records what it is sent (both from the emulator kit), and the Adyen OpenAPI validators.
  * @module
  */
+import {
+  type LoopbackServer,
+  type NotificationReceiver,
+  type ReceivedNotification,
+  serveOnLoopback,
+  startNotificationReceiver,
+} from "../kit/emulator/mod.ts";
 import { createSpecValidator, formatIssues, type SpecValidator } from "../../test/support/openapi.ts";
 import { type AdyenEmulator, type AdyenEmulatorOptions, createAdyenEmulator } from "./emulator/mod.ts";
 
@@ -33,7 +40,8 @@ export interface Harness {
   /** The Checkout base URL of the emulator, like https://checkout-test.adyen.com/v71. */
   readonly checkoutUrl: string;
   readonly publicUrl: string;
-  readonly webhooks: ReceivedWebhook[];
+  /** The notifications received so far, in order. */
+  readonly webhooks: readonly ReceivedWebhook[];
   /** Makes the webhook receiver answer this status to the next `count` deliveries. */
   failNextWebhooks(count: number, status?: number): void;
   /** Waits until a received notification matches, failing the test after `timeoutMs`. */
@@ -44,68 +52,67 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** serveOnLoopback, closing the receiver when the emulator cannot start (a locked state file). */
+function serveOnLoopbackOrClose(
+  receiver: NotificationReceiver,
+  create: (publicUrl: string) => AdyenEmulator,
+  options: { prefix: string },
+): LoopbackServer<AdyenEmulator> {
+  try {
+    return serveOnLoopback(create, options);
+  } catch (error) {
+    void receiver.close();
+    throw error;
+  }
+}
+
+function asWebhook(received: ReceivedNotification): ReceivedWebhook {
+  return { body: received.body, json: JSON.parse(received.body) };
+}
+
+/**
+ * The emulator on 127.0.0.1 under MOUNT_PREFIX (the kit's loopback server), its notifications going to a
+ * recording receiver. `statePath` keeps its state in a file, as the sandbox does in dev mode.
+ */
 export function startHarness(
   options: Partial<Omit<AdyenEmulatorOptions, "publicUrl" | "basePath" | "accounts">> = {},
 ): Harness {
-  const webhooks: ReceivedWebhook[] = [];
-  let failures: { count: number; status: number } = { count: 0, status: 500 };
-  const receiver = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
-    const body = await request.text();
-    if (failures.count > 0) {
-      failures.count--;
-      return new Response("try again", { status: failures.status });
-    }
-    webhooks.push({ body, json: JSON.parse(body) });
-    return new Response("[accepted]");
-  });
-  // The emulator needs its public URL, which is known only once the server listens on its port.
-  const mounted: { emulator?: AdyenEmulator } = {};
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (request) => mounted.emulator?.fetch(request) ?? new Response("starting", { status: 503 }),
-  );
-  const publicUrl = `http://127.0.0.1:${server.addr.port}${MOUNT_PREFIX}`;
-  const ready = createAdyenEmulator({
-    publicUrl,
-    basePath: MOUNT_PREFIX,
-    accounts: [
-      {
-        apiKey: API_KEY,
-        merchantAccount: MERCHANT_ACCOUNT,
-        hmacKeyHex: HMAC_KEY_HEX,
-        webhookUrl: `http://127.0.0.1:${receiver.addr.port}/notifications`,
-      },
-      { apiKey: OTHER_API_KEY, merchantAccount: OTHER_MERCHANT_ACCOUNT, hmacKeyHex: "00ff" },
-    ],
-    webhookDelayMs: 5,
-    webhookRetryBaseMs: 20,
-    holdMs: 2_000,
-    ...options,
-  });
-  mounted.emulator = ready;
+  const receiver = startNotificationReceiver({ acceptBody: "[accepted]" });
+  const server = serveOnLoopbackOrClose(receiver, (publicUrl) =>
+    createAdyenEmulator({
+      publicUrl,
+      accounts: [
+        {
+          apiKey: API_KEY,
+          merchantAccount: MERCHANT_ACCOUNT,
+          hmacKeyHex: HMAC_KEY_HEX,
+          webhookUrl: `${receiver.url}/notifications`,
+        },
+        { apiKey: OTHER_API_KEY, merchantAccount: OTHER_MERCHANT_ACCOUNT, hmacKeyHex: "00ff" },
+      ],
+      webhookDelayMs: 5,
+      webhookRetryBaseMs: 20,
+      holdMs: 2_000,
+      ...options,
+    }), { prefix: MOUNT_PREFIX });
+  const matches = (match: (item: Record<string, unknown>) => boolean) => (received: ReceivedNotification) =>
+    asWebhook(received).json.notificationItems.some((wrapper) => match(wrapper.NotificationRequestItem));
   return {
-    emulator: ready,
-    checkoutUrl: `${publicUrl}/v71`,
-    publicUrl,
-    webhooks,
+    emulator: server.app,
+    checkoutUrl: `${server.url}/v71`,
+    publicUrl: server.url,
+    get webhooks() {
+      return receiver.received.map(asWebhook);
+    },
     failNextWebhooks(count, status = 500) {
-      failures = { count, status };
+      receiver.failNext(count, status);
     },
     async waitForWebhook(match, timeoutMs = 3_000) {
-      const started = Date.now();
-      while (Date.now() - started < timeoutMs) {
-        const found = webhooks.find((webhook) =>
-          webhook.json.notificationItems.some((wrapper) => match(wrapper.NotificationRequestItem))
-        );
-        if (found !== undefined) return found;
-        await delay(10);
-      }
-      throw new Error("Cannot find the expected notification: none matched before the timeout");
+      return asWebhook(await receiver.waitFor(matches(match), timeoutMs));
     },
     async close() {
-      ready.close();
-      await server.shutdown();
-      await receiver.shutdown();
+      await server.close();
+      await receiver.close();
     },
   };
 }

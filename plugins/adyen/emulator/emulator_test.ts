@@ -16,7 +16,7 @@ import {
   startHarness,
   WEBHOOKS_SPEC,
 } from "../test_support.ts";
-import { nameFor, openStore, STORE_KINDS } from "./store_test_support.ts";
+import { type AdyenEmulator, createAdyenEmulator } from "./mod.ts";
 
 interface Answer {
   readonly status: number;
@@ -107,37 +107,49 @@ function withoutSignatureWhereUndocumented(json: ReceivedWebhook["json"]): unkno
   };
 }
 
+/** The emulator's state kinds: in memory (tests, the default) and journaled to a file (the sandbox's dev mode). */
+const STATE_KINDS = ["memory", "file"] as const;
+
 /**
- * Registers a test once per store (store_test_support.ts): in memory, and in SQL on PGlite and (with
- * DATABASE_URL) PostgreSQL. On a SQL store the test ends by reading the store back: it must hold exactly what
- * the emulator's own views show.
+ * Registers a test once per state kind. On file state the test ends by opening the state file again in a new
+ * emulator: it must hold exactly what the first one showed.
  */
 function emulatorTest(name: string, fn: (harness: Harness) => Promise<void>, options = {}): void {
-  for (const kind of STORE_KINDS) {
-    Deno.test(nameFor(name, kind), async () => {
-      const fixture = await openStore(kind);
-      const harness = startHarness({ ...options, store: fixture.store });
+  for (const kind of STATE_KINDS) {
+    Deno.test(kind === "memory" ? name : `${name} [file state]`, async () => {
+      const directory = kind === "file" ? await Deno.makeTempDir({ prefix: "adyen-emulator-" }) : undefined;
+      const statePath = directory === undefined ? undefined : `${directory}/adyen.jsonl`;
+      const harness = startHarness({ ...options, statePath });
+      let seen: Views | undefined;
       try {
         await fn(harness);
-        if (fixture.store !== undefined) {
-          assertEquals(await harness.emulator.loadPayments(), harness.emulator.payments());
-          assertEquals(
-            await harness.emulator.loadStoredPaymentMethods(),
-            harness.emulator.storedPaymentMethods(),
-          );
-          for (const payment of harness.emulator.payments()) {
-            equal(
-              await harness.emulator.loadChargeCount(payment.merchantReference),
-              harness.emulator.chargeCount(payment.merchantReference),
-            );
-          }
-        }
+        seen = views(harness.emulator);
       } finally {
         await harness.close();
-        await fixture.close();
+      }
+      try {
+        if (statePath !== undefined && seen !== undefined) {
+          const reopened = createAdyenEmulator({ publicUrl: harness.publicUrl, accounts: [], statePath });
+          const again = views(reopened);
+          reopened.close();
+          assertEquals(again, seen, "the state file holds what the emulator showed");
+        }
+      } finally {
+        if (directory !== undefined) await Deno.remove(directory, { recursive: true });
       }
     });
   }
+}
+
+type Views = ReturnType<typeof views>;
+
+function views(emulator: AdyenEmulator) {
+  const payments = emulator.payments();
+  return {
+    payments,
+    tokens: emulator.storedPaymentMethods(),
+    charges: payments.map((payment) => emulator.chargeCount(payment.merchantReference)),
+  };
 }
 
 emulatorTest("emulator authorises and captures the approved test card, then notifies", async (harness) => {

@@ -1,22 +1,12 @@
 /**
- * The Adyen Checkout API v71 emulator, for dev mode and tests.
+ * The Adyen Checkout API v71 emulator, a program of the sandbox and usable in process by tests.
  * @module
  */
 export { createAdyenEmulator } from "./emulator.ts";
-export type {
-  AdyenEmulator,
-  AdyenEmulatorAccount,
-  AdyenEmulatorOptions,
-  EmulatedPayment,
-} from "./emulator.ts";
-export type { AdyenEmulatorStore, EmulatorTransaction } from "./store.ts";
-export { memoryEmulatorStore } from "./memory_store.ts";
-export {
-  EMULATOR_TABLES,
-  type EmulatorSqlClient,
-  type EmulatorSqlExecutor,
-  sqlEmulatorStore,
-} from "./sql_store.ts";
-export type { DeliveryRecord } from "./webhooks.ts";
+export type { AdyenEmulator, AdyenEmulatorOptions, EmulatedPayment } from "./emulator.ts";
+export type { AdyenEmulatorAccount } from "./accounts.ts";
+export { createAdyenSandboxEmulator, NOTIFICATION_PATH } from "./sandbox_program.ts";
+export { signingString, signItem } from "./notifications.ts";
+export type { AdyenDelivery, NotificationItem, UnsignedItem } from "./notifications.ts";
 export type { StoredPaymentMethodSummary } from "./vault.ts";
 export { TEST_CARDS } from "./test_cards.ts";

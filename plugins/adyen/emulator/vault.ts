@@ -6,10 +6,13 @@
  *
  * The vault keeps what a later payment with the token needs to behave like the card (brand, last four digits,
  * expiry and the contract's test-card behaviour) and a keyed fingerprint of the number to recognise the same
- * card again; never the number itself, the holder name or a CVC, so a store in the gateway's own database (dev
- * mode) holds no card data. Tokens are random: they carry nothing of the card.
+ * card again; never the number itself, the holder name or a CVC, so the emulator's state file (dev mode) holds
+ * no card data. Tokens are random: they carry nothing of the card.
  * @module
  */
+import type { StateTransaction, StateView } from "../../kit/emulator/mod.ts";
+import { fromHex, hmacSha256, toHex } from "../../kit/mod.ts";
+import { newPspReference } from "./references.ts";
 import { contractNotFound, paymentDetailNotFound, type ServiceError } from "./service_error.ts";
 import type { CardBehaviour } from "./test_cards.ts";
 import type { RecurringProcessingModel } from "./validation.ts";
@@ -75,6 +78,76 @@ export function resolveToken(ofShopper: readonly StoredPaymentMethodRecord[], id
   return record === undefined ? { ok: false, error: paymentDetailNotFound() } : { ok: true, record };
 }
 
+const TOKENS = "stored_payment_methods";
+const META = "vault_meta";
+
+/** The tokens of a shopper under a merchant account, in order of creation. */
+export function shopperTokens(
+  view: StateView,
+  merchantAccount: string,
+  shopperReference: string,
+): StoredPaymentMethodRecord[] {
+  return allTokens(view).filter((record) =>
+    record.merchantAccount === merchantAccount && record.shopperReference === shopperReference
+  );
+}
+
+/** Every token, in order of creation. */
+export function allTokens(view: StateView): StoredPaymentMethodRecord[] {
+  return view.list<StoredPaymentMethodRecord>(TOKENS);
+}
+
+/**
+ * Stores a card for a shopper: a new token ("created"), or the shopper's token for the same card
+ * (fingerprint) with the new expiry ("updated" or "alreadyExisting").
+ */
+export function storeToken(tx: StateTransaction, request: StoreRequest): StoreResult {
+  const existing = shopperTokens(tx, request.merchantAccount, request.shopperReference)
+    .find((record) => record.card.fingerprint === request.card.fingerprint);
+  let result: StoreResult;
+  if (existing !== undefined) {
+    result = restore(existing, request.card);
+  } else {
+    let id = newPspReference();
+    while (tx.get(TOKENS, id) !== undefined) id = newPspReference();
+    const { merchantAccount, shopperReference, recurringProcessingModel, card } = request;
+    result = {
+      record: { id, merchantAccount, shopperReference, recurringProcessingModel, card },
+      operation: "created",
+    };
+  }
+  tx.put(TOKENS, result.record.id, result.record);
+  return result;
+}
+
+/** Deletes a token of this shopper; false when there is none to delete. */
+export function removeToken(
+  tx: StateTransaction,
+  merchantAccount: string,
+  shopperReference: string,
+  id: string,
+): boolean {
+  const record = tx.get<StoredPaymentMethodRecord>(TOKENS, id);
+  if (record?.merchantAccount !== merchantAccount || record.shopperReference !== shopperReference) {
+    return false;
+  }
+  tx.delete(TOKENS, id);
+  return true;
+}
+
+/**
+ * The vault's fingerprint of a card number: HMAC-SHA256 under a key of the vault's own, made at the first use
+ * and kept in the state, so that the same card is recognised after a restart.
+ */
+export async function cardFingerprint(tx: StateTransaction, number: string): Promise<string> {
+  let keyHex = tx.get<string>(META, "fingerprint_key");
+  if (keyHex === undefined) {
+    keyHex = toHex(crypto.getRandomValues(new Uint8Array(32)));
+    tx.put(META, "fingerprint_key", keyHex);
+  }
+  return toHex(await hmacSha256(fromHex(keyHex)!, number));
+}
+
 /** Storing a card the shopper already has: the same token, its expiry brought up to date. */
 export function restore(existing: StoredPaymentMethodRecord, card: VaultedCard): StoreResult {
   const same = existing.card.expiryMonth === card.expiryMonth && existing.card.expiryYear === card.expiryYear;
@@ -91,26 +164,4 @@ export function summarise(record: StoredPaymentMethodRecord): StoredPaymentMetho
     expiryMonth: String(record.card.expiryMonth).padStart(2, "0"),
     expiryYear: String(record.card.expiryYear),
   };
-}
-
-/** A new random fingerprint key, hex-encoded. */
-export function newFingerprintKey(): string {
-  return toHex(crypto.getRandomValues(new Uint8Array(32)));
-}
-
-/** The fingerprint of a card number under a key of newFingerprintKey: HMAC-SHA256, hex. */
-export async function fingerprint(keyHex: string, number: string): Promise<string> {
-  const pairs = keyHex.match(/../g) ?? [];
-  const key = await crypto.subtle.importKey(
-    "raw",
-    Uint8Array.from(pairs, (pair) => parseInt(pair, 16)),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  return toHex(new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(number))));
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
