@@ -1,10 +1,10 @@
 /**
  * The Adyen plugin's conformance target: what `deno task conformance plugins/adyen` needs to run the kit
- * (test/conformance/) against this plugin and its emulator, offline. A new plugin copies this file; the shape
- * is `ConformanceTarget` in test/conformance/target.ts (not imported: plugins import only the plugin API).
+ * (plugins/kit/conformance/) against this plugin and its emulator, offline. A new plugin copies this file.
  * @module
  */
 import type { CardDetails, Money, PspPlugin, RawNotification } from "../../src/plugin_api.ts";
+import type { ConformanceTarget } from "../kit/conformance/mod.ts";
 import { createAdyenEmulator } from "./emulator/mod.ts";
 import { signItem, type UnsignedItem } from "./emulator/webhooks.ts";
 import { createAdyenPlugin } from "./mod.ts";
@@ -120,7 +120,7 @@ function startEmulator() {
   });
 }
 
-export const CONFORMANCE_TARGET = {
+export const CONFORMANCE_TARGET: ConformanceTarget = {
   createPlugin: (): PspPlugin => createAdyenPlugin(),
   startEmulator,
   cards: {

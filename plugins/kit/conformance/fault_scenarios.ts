@@ -4,29 +4,45 @@
  * and never a success for anything but what was asked.
  * @module
  */
-import type { Money, PayInput, PspOutcome } from "../../src/plugin_api.ts";
-import { check, coreView, describe, expectAccepted, expectKind } from "./checks.ts";
+import type { Money, PspOutcome } from "../../../src/plugin_api.ts";
+import { check, coreView, describe, expectAccepted, expectKind, sameMoney } from "./checks.ts";
 import type { Fault } from "./faults.ts";
-import { approvedPayment, confirmByNotification, modificationOf } from "./steps.ts";
-import { type CallOptions, RETURN_URL, type Scenario, type World } from "./world.ts";
+import {
+  approvedPayment,
+  awaitingBuyer,
+  buyerDecides,
+  confirmByNotification,
+  continueWith,
+  isOffsite,
+  modificationOf,
+  payQuery,
+  type Waiting,
+} from "./steps.ts";
+import type { CallOptions, Scenario, World } from "./world.ts";
 
-function queryAbout(input: PayInput) {
-  return {
-    operation: "pay" as const,
-    reference: input.reference,
-    amount: input.amount,
-    captureMode: input.captureMode,
-    returnUrl: RETURN_URL,
-  };
-}
-
-/** A sale under a fault; checks that the plugin did try to send it. */
+/** A sale under a fault (the approving card, or an offsite payment); checks that the plugin tried to send it. */
 async function faultedSale(world: World, fault: Fault) {
-  const input = world.payInput({ card: world.target.cards.approved });
+  const input = world.payInput({ card: isOffsite(world) ? undefined : world.cards.approved });
   const before = world.http.exchanges.length;
   const called = await world.pay(input, { fault });
   check(world.http.exchanges.length > before, "pay() sent no request, so the fault could not be tested");
   return { input, outcome: called.value, key: called.key };
+}
+
+/**
+ * An offsite payment whose pay answer was lost: a query with its key finds it waiting for the buyer (the same
+ * page); the buyer approves there and the payment succeeds.
+ */
+async function approveFoundPayment(world: World, input: Waiting["input"], key: string): Promise<void> {
+  const found = expectKind(
+    (await world.query(payQuery(input), { key })).value,
+    "requires_action",
+    "query() with the lost call's key, about a payment waiting for the buyer",
+  );
+  const waiting: Waiting = { input, action: found, key };
+  const returnParams = await buyerDecides(world, waiting, "approve");
+  const { value } = await continueWith(world, waiting, returnParams);
+  expectAccepted(value, input.amount, "continueAfterRedirect() after the query found the page");
 }
 
 /** A refund of a fresh sale under a fault. */
@@ -34,6 +50,11 @@ async function faultedRefund(world: World, fault: Fault): Promise<PspOutcome> {
   const sale = await approvedPayment(world, "sale");
   const options: CallOptions = { fault };
   return (await world.modify("refund", modificationOf(world, sale, sale.input.amount), options)).value;
+}
+
+/** Whether the target's hook found an amount to rewrite in any answer to the call made with `key`. */
+function rewritten(world: World, key: string): boolean {
+  return world.http.exchanges.some((e) => e.expectedKey === key && e.rewritten === true);
 }
 
 function mustBeUnknown(outcome: PspOutcome, what: string): void {
@@ -151,7 +172,7 @@ export const FAULT_SCENARIOS: readonly Scenario[] = [
     async run(world) {
       const { input, outcome, key } = await faultedSale(world, { kind: "drop_before_send" });
       mustBeUnknown(outcome, "pay() under drop_before_send");
-      const asked = (await world.query(queryAbout(input), { key })).value;
+      const asked = (await world.query(payQuery(input), { key })).value;
       check(
         asked.kind === "unknown" || asked.kind === "not_received",
         `query() about a payment the PSP never received claims ${
@@ -177,30 +198,33 @@ export const FAULT_SCENARIOS: readonly Scenario[] = [
   {
     id: "timeout_after_psp_acted_query_finds_single_charge",
     title:
-      "after a lost answer, a query with the same key finds the success; the card is charged exactly once",
+      "after a lost answer, a query with the same key finds the payment (offsite: still waiting for the buyer); charged once",
     requires: ["query"],
     async run(world) {
       const { input, outcome, key } = await faultedSale(world, { kind: "drop_answer" });
       mustBeUnknown(outcome, "pay() whose answer was lost");
-      const first = expectAccepted(
-        (await world.query(queryAbout(input), { key })).value,
-        input.amount,
-        "query() with the lost call's key",
-      );
-      const again = expectKind(
-        (await world.query(queryAbout(input), { key })).value,
-        "succeeded",
-        "a second query",
-      );
-      check(
-        again.pspReference === first.pspReference,
-        "two queries about one payment name different references",
-      );
+      if (isOffsite(world)) {
+        await approveFoundPayment(world, input, key);
+      } else {
+        const first = expectAccepted(
+          (await world.query(payQuery(input), { key })).value,
+          input.amount,
+          "query() with the lost call's key",
+        );
+        const again = expectKind(
+          (await world.query(payQuery(input), { key })).value,
+          "succeeded",
+          "a second query",
+        );
+        check(
+          again.pspReference === first.pspReference,
+          "two queries about one payment name different references",
+        );
+      }
       const charges = world.emulator.charges(input.reference);
       check(charges.count === 1, `the card was charged ${charges.count} times, expected exactly once`);
       check(
-        charges.amounts[0].amountMinor === input.amount.amountMinor &&
-          charges.amounts[0].currency === input.amount.currency,
+        sameMoney(charges.amounts[0], input.amount),
         `the emulator booked ${describe(charges.amounts[0])}, the core asked for ${describe(input.amount)}`,
       );
     },
@@ -241,24 +265,51 @@ export const FAULT_SCENARIOS: readonly Scenario[] = [
       const asked = world.money(1000);
       for (const other of otherMoney(asked)) {
         const fault: Fault = { kind: "answer_amount", amount: other.amount, rewrite };
-        const { outcome } = await faultedSale(world, fault);
-        if (world.http.exchanges.at(-1)?.rewritten !== true) {
+        const { outcome, key } = await faultedSale(world, fault);
+        if (!rewritten(world, key)) {
           world.notes.push(`the payment answer carries no amount to rewrite (${other.label})`);
           continue;
         }
-        refusesMismatch(outcome, asked, other.amount, `pay() answered with ${other.label}`);
+        if (isOffsite(world)) {
+          // requires_action carries no amount: sending the buyer to pay another amount is never right.
+          mustBeUnknown(outcome, `pay() answered with ${other.label}`);
+        } else {
+          refusesMismatch(outcome, asked, other.amount, `pay() answered with ${other.label}`);
+        }
       }
-      if (!world.capabilities.manualCapture) return;
-      const { input, pspReference } = await approvedPayment(world, "authorize");
-      const told = otherMoney(input.amount)[0].amount;
-      const fault: Fault = { kind: "answer_amount", amount: told, rewrite };
-      const capture = modificationOf(world, { pspReference, amount: input.amount }, input.amount);
-      const { value } = await world.modify("capture", capture, { fault });
-      if (world.http.exchanges.at(-1)?.rewritten !== true) {
-        world.notes.push("the capture answer carries no amount to rewrite");
-        return;
+      if (world.capabilities.redirect || world.capabilities.threeDSecure) {
+        await continueMismatch(world, rewrite);
       }
-      refusesMismatch(value, input.amount, told, "capture() answered with another amount");
+      if (world.capabilities.manualCapture) await captureMismatch(world, rewrite);
     },
   },
 ];
+
+type Rewrite = (body: string, amount: Money) => string | undefined;
+
+/** The PSP's answer to the buyer's return confirms another amount. */
+async function continueMismatch(world: World, rewrite: Rewrite): Promise<void> {
+  const waiting = await awaitingBuyer(world);
+  const returnParams = await buyerDecides(world, waiting, "approve");
+  const told = otherMoney(waiting.input.amount)[0].amount;
+  const fault: Fault = { kind: "answer_amount", amount: told, rewrite };
+  const { value, key } = await continueWith(world, waiting, returnParams, { fault });
+  if (!rewritten(world, key)) {
+    world.notes.push("the answer to the buyer's return carries no amount to rewrite");
+    return;
+  }
+  refusesMismatch(value, waiting.input.amount, told, "continueAfterRedirect() answered with another amount");
+}
+
+async function captureMismatch(world: World, rewrite: Rewrite): Promise<void> {
+  const { input, pspReference } = await approvedPayment(world, "authorize");
+  const told = otherMoney(input.amount)[0].amount;
+  const fault: Fault = { kind: "answer_amount", amount: told, rewrite };
+  const capture = modificationOf(world, { pspReference, amount: input.amount }, input.amount);
+  const { value, key } = await world.modify("capture", capture, { fault });
+  if (!rewritten(world, key)) {
+    world.notes.push("the capture answer carries no amount to rewrite");
+    return;
+  }
+  refusesMismatch(value, input.amount, told, "capture() answered with another amount");
+}

@@ -1,24 +1,27 @@
 /**
  * The basic flows of the catalogue: the manifest, credentials, sale, decline, capture, refund, void, 3-D
- * Secure, card-on-file, and the two promises every request keeps (the core's key, the asked amount).
+ * Secure, card-on-file, and the two promises every request keeps (the core's key, the asked amount). Card
+ * scenarios pay with the target's cards; the others pay as the plugin pays (card, or the buyer approving
+ * offsite).
  * @module
  */
-import { PLUGIN_API_VERSION } from "../../src/plugin_api.ts";
-import type { PluginCapabilities } from "../../src/plugin_api.ts";
+import { isHostPattern, PLUGIN_API_VERSION } from "../../../src/plugin_api.ts";
+import type { PluginCapabilities } from "../../../src/plugin_api.ts";
 import { check, describe, expectAccepted, expectKind, SNAKE_CASE } from "./checks.ts";
-import { isHostPattern } from "./faults.ts";
 import {
   approvedPayment,
-  challenge,
+  buyerReturns,
   chargedOnce,
   headerValue,
   modification,
   modificationOf,
+  payQuery,
 } from "./steps.ts";
-import { RETURN_URL, type Scenario } from "./world.ts";
+import { targetProblems } from "./target.ts";
+import type { Scenario, World } from "./world.ts";
 
 /** Every capability of the port, so that a new one cannot be forgotten here. */
-const CAPABILITY_NAMES: { readonly [C in keyof PluginCapabilities]: true } = {
+export const CAPABILITY_NAMES: { readonly [C in keyof PluginCapabilities]: true } = {
   manualCapture: true,
   multiplePartialCaptures: true,
   partialRefunds: true,
@@ -30,15 +33,48 @@ const CAPABILITY_NAMES: { readonly [C in keyof PluginCapabilities]: true } = {
   cardOnFile: true,
 };
 
+/** Plugin calls that change something at the PSP: each must send the call's key at least once. */
+const CALLS_WITH_EFFECT = new Set(["pay", "continueAfterRedirect", "capture", "void", "refund"]);
+
+/** The requests that must carry the key: every one but GETs and the target's keyless operations. */
+function idempotencyProblems(world: World): string[] {
+  const header = world.target.idempotencyHeader;
+  const keyless = new Set(world.target.keylessOperations ?? []);
+  const problems: string[] = [];
+  const keyed = new Set<string>();
+  for (const exchange of world.http.exchanges) {
+    const sent = headerValue(exchange.request.headers, header);
+    const exempt = exchange.request.method === "GET" || keyless.has(exchange.request.operation);
+    if (exempt && sent === undefined) continue;
+    keyed.add(exchange.expectedKey);
+    if (sent !== exchange.expectedKey) {
+      problems.push(
+        `${exchange.call}() sent ${header}: ${describe(sent ?? null)} on ${exchange.request.operation} ` +
+          `instead of its ctx.idempotencyKey ${describe(exchange.expectedKey)}`,
+      );
+    }
+  }
+  const calls = new Map(world.http.exchanges.map((e) => [e.expectedKey, e.call]));
+  for (const [key, call] of calls) {
+    if (CALLS_WITH_EFFECT.has(call) && !keyed.has(key)) {
+      problems.push(`${call}() changes something at the PSP but sent no request with its key`);
+    }
+  }
+  return problems;
+}
+
 export const FLOW_SCENARIOS: readonly Scenario[] = [
   {
     id: "manifest_is_valid",
     title:
-      "the manifest states port version 1, every capability and valid host patterns; the test credentials fit",
+      "the manifest states the port version, every capability and valid host patterns; the target and the test credentials fit",
     requires: [],
     run(world) {
       const { manifest, credentials } = world.plugin;
-      check(manifest.pluginApi === PLUGIN_API_VERSION, `pluginApi is ${manifest.pluginApi}, the port is 1`);
+      check(
+        manifest.pluginApi === PLUGIN_API_VERSION,
+        `pluginApi is ${manifest.pluginApi}, the port is ${PLUGIN_API_VERSION}`,
+      );
       check(
         /^[a-z0-9][a-z0-9_-]{0,31}$/.test(manifest.id),
         `manifest id ${describe(manifest.id)} is not an id plugins.json accepts`,
@@ -61,10 +97,33 @@ export const FLOW_SCENARIOS: readonly Scenario[] = [
         credentials.test.safeParse(world.emulator.badCredentials).success,
         "the target's bad credentials do not even fit the schema: they must fit it and be refused by the PSP",
       );
-      check(SNAKE_CASE.test(world.target.cards.declined.code), "the declining card's code is not snake_case");
+      const problems = targetProblems(world.target, manifest.capabilities.redirect);
       check(
-        !manifest.capabilities.threeDSecure || world.target.cards.challenge !== undefined,
+        problems.length === 0,
+        `the conformance target does not fit the manifest: ${problems.join("; ")}`,
+      );
+      const codes = world.capabilities.redirect
+        ? [
+          world.offsite.fail.code,
+          ...(world.offsite.cancel.kind === "failed" ? [world.offsite.cancel.code] : []),
+        ]
+        : [world.cards.declined.code];
+      for (const code of codes) {
+        check(SNAKE_CASE.test(code), `the target's code ${describe(code)} is not snake_case`);
+      }
+      check(
+        manifest.capabilities.redirect || !manifest.capabilities.threeDSecure ||
+          world.cards.challenge !== undefined,
         "the manifest declares threeDSecure but the target has no challenge card",
+      );
+      check(
+        world.capabilities.redirect || manifest.paymentMethods.includes("card"),
+        "a plugin that does not pay offsite (redirect) must list the card payment method",
+      );
+      check(
+        !world.capabilities.redirect || world.target.offsite?.abandon.kind !== "expires" ||
+          typeof world.emulator.expire === "function",
+        "offsite.abandon says the PSP expires payments, but the emulator has no expire()",
       );
       return Promise.resolve();
     },
@@ -92,6 +151,7 @@ export const FLOW_SCENARIOS: readonly Scenario[] = [
     id: "sale_approved",
     title: "a sale with the approving card succeeds with a PSP reference, booked once for the asked amount",
     requires: [],
+    payments: "card",
     async run(world) {
       const { input } = await approvedPayment(world, "sale");
       chargedOnce(world, input.reference, input.amount);
@@ -101,8 +161,9 @@ export const FLOW_SCENARIOS: readonly Scenario[] = [
     id: "sale_declined_with_stable_code",
     title: "a sale with the declining card fails with the card's stable snake_case code",
     requires: [],
+    payments: "card",
     async run(world) {
-      const { card, code } = world.target.cards.declined;
+      const { card, code } = world.cards.declined;
       const outcome = (await world.pay(world.payInput({ card }))).value;
       const failed = expectKind(outcome, "failed", "pay() with the declining card");
       check(SNAKE_CASE.test(failed.code), `code ${describe(failed.code)} is not snake_case`);
@@ -121,13 +182,19 @@ export const FLOW_SCENARIOS: readonly Scenario[] = [
   },
   {
     id: "multiple_partial_captures",
-    title: "two partial captures of one authorization are both taken",
+    title: "two partial captures of one authorization are both taken, then part of the payment is refunded",
     requires: ["manualCapture", "multiplePartialCaptures"],
     async run(world) {
       const { input, pspReference } = await approvedPayment(world, "authorize");
       const payment = { pspReference, amount: input.amount };
       await modification(world, "capture", payment, world.money(400));
       await modification(world, "capture", payment, world.money(600));
+      await modification(
+        world,
+        "refund",
+        payment,
+        world.money(world.capabilities.partialRefunds ? 300 : 1000),
+      );
     },
   },
   {
@@ -163,8 +230,9 @@ export const FLOW_SCENARIOS: readonly Scenario[] = [
     id: "threeds_challenge_approved",
     title: "the 3DS card asks for a challenge; approved on the page, continueAfterRedirect() succeeds",
     requires: ["threeDSecure"],
+    payments: "card",
     async run(world) {
-      const { input, outcome } = await challenge(world, "approve");
+      const { input, outcome } = await buyerReturns(world, "approve");
       expectAccepted(outcome, input.amount, "continueAfterRedirect() after the buyer approved");
       chargedOnce(world, input.reference, input.amount);
     },
@@ -173,8 +241,9 @@ export const FLOW_SCENARIOS: readonly Scenario[] = [
     id: "threeds_challenge_failed",
     title: "a failed challenge makes continueAfterRedirect() fail with a snake_case code",
     requires: ["threeDSecure"],
+    payments: "card",
     async run(world) {
-      const { outcome } = await challenge(world, "fail");
+      const { outcome } = await buyerReturns(world, "fail");
       const failed = expectKind(outcome, "failed", "continueAfterRedirect() after the buyer failed");
       check(SNAKE_CASE.test(failed.code), `code ${describe(failed.code)} is not snake_case`);
     },
@@ -183,9 +252,10 @@ export const FLOW_SCENARIOS: readonly Scenario[] = [
     id: "card_on_file_store_then_charge",
     title: "a payment stores the card; the stored card is then charged by the buyer and by the merchant",
     requires: ["cardOnFile"],
+    payments: "card",
     async run(world) {
       const shopperReference = `shopper-${world.reference().slice(-12)}`;
-      const first = world.payInput({ card: world.target.cards.approved, storeCard: { shopperReference } });
+      const first = world.payInput({ card: world.cards.approved, storeCard: { shopperReference } });
       const stored = expectAccepted((await world.pay(first)).value, first.amount, "pay() storing the card");
       const pspToken = stored.storedCard?.pspToken;
       check(
@@ -225,42 +295,26 @@ export const FLOW_SCENARIOS: readonly Scenario[] = [
     async run(world) {
       const caps = world.capabilities;
       await world.verifyCredentials();
-      const sale = world.payInput({ card: world.target.cards.approved });
-      const sold = await world.pay(sale);
-      const salePsp = expectAccepted(sold.value, sale.amount, "pay() sale").pspReference;
-      const payment = { pspReference: salePsp, amount: sale.amount };
-      await world.modify("refund", modificationOf(world, payment, sale.amount));
+      const sale = await approvedPayment(world, "sale");
+      await world.modify("refund", modificationOf(world, sale, sale.input.amount));
       if (caps.manualCapture) {
-        const { input, pspReference } = await approvedPayment(world, "authorize");
-        await world.modify(
-          "capture",
-          modificationOf(world, { pspReference, amount: input.amount }, input.amount),
-        );
+        const authorized = await approvedPayment(world, "authorize");
+        await world.modify("capture", modificationOf(world, authorized, authorized.input.amount));
         if (caps.void) {
           const other = await approvedPayment(world, "authorize");
           await world.modify("void", modificationOf(world, other, undefined));
         }
       }
-      if (caps.threeDSecure) await challenge(world, "approve");
+      if (caps.threeDSecure && !caps.redirect) await buyerReturns(world, "approve");
       if (caps.query) {
-        await world.query({
-          operation: "pay",
-          reference: sale.reference,
-          amount: sale.amount,
-          captureMode: "sale",
-          returnUrl: RETURN_URL,
-        }, { key: sold.key });
+        const lost = world.payInput({ card: caps.redirect ? undefined : world.cards.approved });
+        const { key } = await world.pay(lost, { fault: { kind: "drop_answer" } });
+        await world.query(payQuery(lost), { key });
       }
-      const header = world.target.idempotencyHeader;
       check(world.http.exchanges.length > 0, "the plugin sent no request at all");
-      const wrong = world.http.exchanges.filter((e) =>
-        headerValue(e.request.headers, header) !== e.expectedKey
-      )
-        .map((e) =>
-          `${e.call}() sent ${header}: ${describe(headerValue(e.request.headers, header) ?? null)} ` +
-          `instead of its ctx.idempotencyKey ${describe(e.expectedKey)}`
-        );
-      check(wrong.length === 0, wrong.join("; "));
+      const problems = idempotencyProblems(world);
+      const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : "";
+      check(problems.length === 0, `${problems.slice(0, 3).join("; ")}${more}`);
     },
   },
 ];
