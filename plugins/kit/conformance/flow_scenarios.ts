@@ -173,11 +173,13 @@ export const FLOW_SCENARIOS: readonly Scenario[] = [
   },
   {
     id: "authorize_then_capture",
-    title: "an authorization succeeds and a capture of the whole amount is taken",
+    title: "an authorization succeeds, a capture of the whole amount is taken, then the payment is refunded",
     requires: ["manualCapture"],
     async run(world) {
       const { input, pspReference } = await approvedPayment(world, "authorize");
-      await modification(world, "capture", { pspReference, amount: input.amount }, input.amount);
+      const payment = { pspReference, amount: input.amount };
+      await modification(world, "capture", payment, input.amount);
+      await modification(world, "refund", payment, input.amount);
     },
   },
   {
