@@ -7,7 +7,7 @@
  */
 import type { PluginCapabilities } from "../../../src/plugin_api.ts";
 import { check, describe, expectAccepted, fail } from "./checks.ts";
-import { CAPABILITY_NAMES } from "./flow_scenarios.ts";
+import { CAPABILITY_NAMES } from "./manifest_scenarios.ts";
 import {
   approvedPayment,
   awaitingBuyer,

@@ -4,12 +4,11 @@
  * and never a success for anything but what was asked.
  * @module
  */
-import type { Money, PspOutcome } from "../../../src/plugin_api.ts";
-import { check, coreView, describe, expectAccepted, expectKind, sameMoney } from "./checks.ts";
+import type { PspOutcome } from "../../../src/plugin_api.ts";
+import { check, describe, expectAccepted, expectKind, sameMoney } from "./checks.ts";
 import type { Fault } from "./faults.ts";
 import {
   approvedPayment,
-  awaitingBuyer,
   buyerDecides,
   confirmByNotification,
   continueWith,
@@ -21,7 +20,7 @@ import {
 import type { CallOptions, Scenario, World } from "./world.ts";
 
 /** A sale under a fault (the approving card, or an offsite payment); checks that the plugin tried to send it. */
-async function faultedSale(world: World, fault: Fault) {
+export async function faultedSale(world: World, fault: Fault) {
   const input = world.payInput({ card: isOffsite(world) ? undefined : world.cards.approved });
   const before = world.http.exchanges.length;
   const called = await world.pay(input, { fault });
@@ -53,11 +52,11 @@ async function faultedRefund(world: World, fault: Fault): Promise<PspOutcome> {
 }
 
 /** Whether the target's hook found an amount to rewrite in any answer to the call made with `key`. */
-function rewritten(world: World, key: string): boolean {
+export function rewritten(world: World, key: string): boolean {
   return world.http.exchanges.some((e) => e.expectedKey === key && e.rewritten === true);
 }
 
-function mustBeUnknown(outcome: PspOutcome, what: string): void {
+export function mustBeUnknown(outcome: PspOutcome, what: string): void {
   check(
     outcome.kind === "unknown",
     `${what}: the outcome is not known, so it must be unknown (never a guess), got ${describe(outcome)}`,
@@ -117,32 +116,6 @@ const MALFORMED_BODIES: readonly { readonly label: string; readonly body: (real:
   { label: "a JSON array", body: () => "[]" },
   { label: "an empty JSON object", body: () => "{}" },
 ];
-
-/** An amount or currency other than the asked one. */
-function otherMoney(asked: Money): readonly { readonly label: string; readonly amount: Money }[] {
-  return [
-    { label: "another amount", amount: { ...asked, amountMinor: asked.amountMinor + 1 } },
-    { label: "another currency", amount: { ...asked, currency: asked.currency === "USD" ? "EUR" : "USD" } },
-  ];
-}
-
-/** After the PSP confirmed `told` for an ask of `asked`, the core must not see a success. */
-function refusesMismatch(outcome: PspOutcome, asked: Money, told: Money, what: string): void {
-  if (outcome.kind === "succeeded") {
-    check(
-      outcome.amount !== undefined && outcome.amount.amountMinor === told.amountMinor &&
-        outcome.amount.currency === told.currency,
-      `${what}: the PSP confirmed ${describe(told)} but the plugin reports success for ` +
-        `${describe(outcome.amount ?? "no amount")}, so the core would accept it`,
-    );
-  } else {
-    check(
-      outcome.kind === "unknown",
-      `${what}: expected unknown or the PSP's amount, got ${describe(outcome)}`,
-    );
-  }
-  check(coreView(outcome, asked).kind !== "succeeded", `${what}: the core would accept ${describe(outcome)}`);
-}
 
 export const FAULT_SCENARIOS: readonly Scenario[] = [
   {
@@ -266,61 +239,4 @@ export const FAULT_SCENARIOS: readonly Scenario[] = [
       mustBeUnknown(refund, "refund() answered with a truncated body");
     },
   },
-  {
-    id: "amount_mismatch_is_refused",
-    title:
-      "a PSP answer confirming another amount or currency is unknown or reported as is, so the core refuses it",
-    requires: [],
-    async run(world) {
-      const rewrite = world.target.rewriteAnswerAmount.bind(world.target);
-      const asked = world.money(1000);
-      for (const other of otherMoney(asked)) {
-        const fault: Fault = { kind: "answer_amount", amount: other.amount, rewrite };
-        const { outcome, key } = await faultedSale(world, fault);
-        if (!rewritten(world, key)) {
-          world.notes.push(`the payment answer carries no amount to rewrite (${other.label})`);
-          continue;
-        }
-        if (isOffsite(world)) {
-          // requires_action carries no amount: sending the buyer to pay another amount is never right.
-          mustBeUnknown(outcome, `pay() answered with ${other.label}`);
-        } else {
-          refusesMismatch(outcome, asked, other.amount, `pay() answered with ${other.label}`);
-        }
-      }
-      if (world.capabilities.redirect || world.capabilities.threeDSecure) {
-        await continueMismatch(world, rewrite);
-      }
-      if (world.capabilities.manualCapture) await captureMismatch(world, rewrite);
-    },
-  },
 ];
-
-type Rewrite = (body: string, amount: Money) => string | undefined;
-
-/** The PSP's answer to the buyer's return confirms another amount. */
-async function continueMismatch(world: World, rewrite: Rewrite): Promise<void> {
-  const waiting = await awaitingBuyer(world);
-  const returnParams = await buyerDecides(world, waiting, "approve");
-  const told = otherMoney(waiting.input.amount)[0].amount;
-  const fault: Fault = { kind: "answer_amount", amount: told, rewrite };
-  const { value, key } = await continueWith(world, waiting, returnParams, { fault });
-  if (!rewritten(world, key)) {
-    world.notes.push("the answer to the buyer's return carries no amount to rewrite");
-    return;
-  }
-  refusesMismatch(value, waiting.input.amount, told, "continueAfterRedirect() answered with another amount");
-}
-
-async function captureMismatch(world: World, rewrite: Rewrite): Promise<void> {
-  const { input, pspReference } = await approvedPayment(world, "authorize");
-  const told = otherMoney(input.amount)[0].amount;
-  const fault: Fault = { kind: "answer_amount", amount: told, rewrite };
-  const capture = modificationOf(world, { pspReference, amount: input.amount }, input.amount);
-  const { value, key } = await world.modify("capture", capture, { fault });
-  if (!rewritten(world, key)) {
-    world.notes.push("the capture answer carries no amount to rewrite");
-    return;
-  }
-  refusesMismatch(value, input.amount, told, "capture() answered with another amount");
-}

@@ -26,8 +26,10 @@ export type {
 } from "./target.ts";
 export { targetProblems } from "./target.ts";
 export { driveBuyerPage } from "./buyer.ts";
-export { formatReport, loadTarget, missingCapabilities, runConformance, runScenario } from "./kit.ts";
-export type { ConformanceReport, RunOptions, ScenarioResult, ScenarioStatus } from "./kit.ts";
+export { loadTarget, missingCapabilities, runConformance, runScenario } from "./kit.ts";
+export { formatReport } from "./report.ts";
+export type { RunOptions } from "./kit.ts";
+export type { ConformanceReport, ScenarioResult, ScenarioStatus } from "./report.ts";
 export { notApplicable, SCENARIO_IDS, SCENARIOS } from "./scenarios.ts";
 export type { Scenario } from "./scenarios.ts";
 export { LEGAL_OUTCOMES, outcomeProblem } from "./checks.ts";

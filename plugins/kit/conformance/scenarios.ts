@@ -4,11 +4,14 @@
  * written for (`payments`: card data, or offsite); otherwise it is reported as skipped, saying why.
  * @module
  */
+import { AMOUNT_SCENARIOS } from "./amount_scenarios.ts";
 import { CAPABILITY_SCENARIOS } from "./capability_scenarios.ts";
 import { FAULT_SCENARIOS } from "./fault_scenarios.ts";
 import { FLOW_SCENARIOS } from "./flow_scenarios.ts";
+import { MANIFEST_SCENARIOS } from "./manifest_scenarios.ts";
 import { NOTIFICATION_SCENARIOS } from "./notification_scenarios.ts";
 import { OFFSITE_SCENARIOS } from "./offsite_scenarios.ts";
+import { REQUEST_SCENARIOS } from "./request_scenarios.ts";
 import { RETURN_SCENARIOS } from "./return_scenarios.ts";
 import type { PluginManifest } from "../../../src/plugin_api.ts";
 import type { Scenario } from "./world.ts";
@@ -16,11 +19,14 @@ import type { Scenario } from "./world.ts";
 export type { Scenario } from "./world.ts";
 
 export const SCENARIOS: readonly Scenario[] = [
+  ...MANIFEST_SCENARIOS,
   ...FLOW_SCENARIOS,
+  ...REQUEST_SCENARIOS,
   ...OFFSITE_SCENARIOS,
   ...RETURN_SCENARIOS,
   ...CAPABILITY_SCENARIOS,
   ...FAULT_SCENARIOS,
+  ...AMOUNT_SCENARIOS,
   ...NOTIFICATION_SCENARIOS,
 ];
 
