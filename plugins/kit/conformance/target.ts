@@ -28,7 +28,7 @@ export interface TargetBasics {
   /**
    * `PspHttpRequest.operation` names of requests that carry no idempotency key because they change nothing
    * at the PSP (an OAuth2 token request). GET requests never need one. Every other request must carry the
-   * call's key, and every call with an effect must send it at least once.
+   * call's key, and every pay, capture, void and refund must send it at least once.
    */
   readonly keylessOperations?: readonly string[];
   /**
