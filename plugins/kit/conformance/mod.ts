@@ -26,6 +26,8 @@ export type {
 } from "./target.ts";
 export { targetProblems } from "./target.ts";
 export { driveBuyerPage } from "./buyer.ts";
+/** A PspHttp to loopback emulators, for plugin tests that call the plugin against its emulator. */
+export { createLoopbackHttp, isLoopback } from "./transport.ts";
 export { loadTarget, missingCapabilities, runConformance, runScenario } from "./kit.ts";
 export { formatReport } from "./report.ts";
 export type { RunOptions } from "./kit.ts";
