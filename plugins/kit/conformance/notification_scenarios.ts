@@ -24,7 +24,7 @@ async function forged(
 ): Promise<RawNotification | undefined> {
   try {
     const copy = await world.emulator.forgeNotification(raw, how);
-    if (copy === undefined) world.notes.push(`a ${how} forgery does not apply to this PSP's notifications`);
+    if (copy === undefined) world.notes.push(`the ${how} forgery does not apply to this PSP's notifications`);
     return copy;
   } catch (error) {
     return fail(
