@@ -1,12 +1,11 @@
 /**
- * `deno task conformance plugins/<name>`: runs the offline conformance kit (test/conformance/) against the
+ * `deno task conformance plugins/<name>`: runs the offline conformance kit (plugins/kit/conformance/) against the
  * plugin in that folder and its emulator, prints a table and exits 1 when any scenario fails.
  *
  * Options: `--only id,id` runs only the named scenarios.
  * @module
  */
-import { formatReport, loadTarget, runConformance } from "../test/conformance/kit.ts";
-import { SCENARIO_IDS } from "../test/conformance/scenarios.ts";
+import { formatReport, loadTarget, runConformance, SCENARIO_IDS } from "../plugins/kit/conformance/mod.ts";
 
 const USAGE = "usage: deno task conformance plugins/<name> [--only scenario,scenario]";
 

@@ -1,11 +1,15 @@
 /**
- * `deno task new-plugin <name>`: scaffolds `plugins/<name>/` from `scripts/plugin_template/`, a complete card
- * plugin for a small, documented JSON API with its emulator, conformance target and tests, so that the new
- * folder passes the conformance kit, the type check, lint and the architecture test as it is. Then it prints
- * the next steps: the kit, the TODO markers, plugins.json, binding a shop, the tests.
+ * `deno task new-plugin <name> [--offsite]`: scaffolds `plugins/<name>/` from `scripts/plugin_template/`: only
+ * the files a PSP team writes, laid out like the bundled plugins, for a small, documented JSON API: a card
+ * plugin, or with `--offsite` one whose payments go through the PSP's hosted page. The shared rules come from
+ * the plugin kit (plugins/kit/mod.ts), the emulator is built on the emulator kit and the conformance target on
+ * the conformance kit's types, so that the new folder passes the conformance kit, the type check, lint and the
+ * architecture test as it is. Then it prints the next steps.
  *
  * The template is ordinary TypeScript for a plugin called `skeleton-pay` (so it is type-checked, linted and
- * tested where it lies); scaffolding replaces that name in each of its spellings.
+ * tested where it lies). Scaffolding replaces that name in each of its spellings, keeps the files of the
+ * chosen kind (`x.card.ts` or `x.offsite.ts`, written as `x.ts`; `<!-- card -->` or `<!-- offsite -->`
+ * blocks of the README), and points the kits' imports at `plugins/kit/` from the new folder.
  *
  * Exit codes: 0 created, 1 refused (the folder exists or the name clashes), 2 usage (no name or a bad one).
  * @module
@@ -16,7 +20,13 @@ import { fileURLToPath } from "node:url";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const TEMPLATE_DIR = join(ROOT, "scripts", "plugin_template");
 
-const USAGE = "usage: deno task new-plugin <name>   (lower-case letters, digits and hyphens, e.g. acme-pay)";
+const USAGE =
+  "usage: deno task new-plugin <name> [--offsite]   (lower-case letters, digits and hyphens, e.g. " +
+  "acme-pay; --offsite: payments on the PSP's hosted page instead of card data)";
+
+/** What the scaffolded plugin pays with: card data, or the PSP's hosted page. */
+export type PluginKind = "card" | "offsite";
+const KINDS: readonly PluginKind[] = ["card", "offsite"];
 
 /** A plugin name: starts with a letter, single hyphens between letters and digits, at most 32 characters. */
 const NAME_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
@@ -59,6 +69,45 @@ const TEMPLATE_SPELLING = new RegExp(SPELLINGS.map((spelling) => TEMPLATE[spelli
 /** The template's text with the template's name replaced, spelling by spelling. */
 export function substitute(text: string, names: PluginNames): string {
   return text.replace(TEMPLATE_SPELLING, (found) => names[SPELLINGS.find((s) => TEMPLATE[s] === found)!]);
+}
+
+/** `x.card.ts` → `card`, `x.offsite_test.ts` → `offsite`; undefined for a file of every kind. */
+function kindOfFile(path: string): PluginKind | undefined {
+  const match = /\.(card|offsite)(?=(?:_test)?\.ts$)/.exec(path);
+  return match === null ? undefined : match[1] as PluginKind;
+}
+
+/** A template path or text with the kind markers of file names removed (`payments.card.ts` → `payments.ts`). */
+function withoutKind(text: string): string {
+  return text.replace(/\.(?:card|offsite)(?=(?:_test)?\.ts\b)/g, "");
+}
+
+/**
+ * The README's parts of the chosen kind, without their markers; the other kind's parts dropped. A part is
+ * `<!-- card -->` … `<!-- /card -->` (or `offsite`): whole lines when each marker is on its own line, else
+ * the text between the markers.
+ */
+function keepKindBlocks(text: string, kind: PluginKind): string {
+  let kept = text;
+  for (const other of KINDS) {
+    const keep = (_: string, inner: string) => other === kind ? inner : "";
+    kept = kept.replace(new RegExp(`^<!-- ${other} -->\\n([\\s\\S]*?)^<!-- /${other} -->\\n`, "gm"), keep)
+      .replace(new RegExp(`<!-- ${other} -->([\\s\\S]*?)<!-- /${other} -->`, "g"), keep);
+  }
+  return kept;
+}
+
+/**
+ * The template's imports of the plugin kits, from where the template lies (`../../plugins/kit/…`), as they
+ * read from the new folder (`../kit/…`).
+ */
+function kitImportsFromPluginFolder(text: string): string {
+  return text.replaceAll("../plugins/kit/", "kit/");
+}
+
+/** The scaffolded text of a template file: names, kind markers and the kits' import paths. */
+export function scaffoldText(template: string, names: PluginNames, kind: PluginKind): string {
+  return kitImportsFromPluginFolder(withoutKind(keepKindBlocks(substitute(template, names), kind)));
 }
 
 /** Whether the template's name appears in a spelling `substitute` does not know (a template bug). */
@@ -147,6 +196,7 @@ async function templateFiles(dir: string): Promise<string[]> {
 
 export interface Scaffolded {
   readonly names: PluginNames;
+  readonly kind: PluginKind;
   /** The new folder, absolute. */
   readonly folder: string;
   /** The files written, relative to the folder. */
@@ -158,7 +208,11 @@ export interface Scaffolded {
  * @throws {RangeError} for a name that cannot be a plugin name
  * @throws {ScaffoldRefused} when the folder exists or the name clashes
  */
-export async function scaffoldPlugin(name: string, root = ROOT): Promise<Scaffolded> {
+export async function scaffoldPlugin(
+  name: string,
+  root = ROOT,
+  kind: PluginKind = "card",
+): Promise<Scaffolded> {
   const problem = nameProblem(name);
   if (problem !== undefined) throw new RangeError(problem);
   const clash = await clashProblem(name, root);
@@ -170,18 +224,20 @@ export async function scaffoldPlugin(name: string, root = ROOT): Promise<Scaffol
   try {
     const files: string[] = [];
     for (const source of await templateFiles(TEMPLATE_DIR)) {
-      const path = relative(TEMPLATE_DIR, source);
+      const templatePath = relative(TEMPLATE_DIR, source);
+      const fileKind = kindOfFile(templatePath);
+      if (fileKind !== undefined && fileKind !== kind) continue;
       const template = await Deno.readTextFile(source);
       if (hasUnknownSpelling(template)) {
-        throw new Error(`Cannot scaffold: ${path} spells the template's name in an unknown way`);
+        throw new Error(`Cannot scaffold: ${templatePath} spells the template's name in an unknown way`);
       }
-      const text = substitute(template, names);
+      const path = withoutKind(templatePath);
       await Deno.mkdir(join(folder, dirname(path)), { recursive: true });
-      await Deno.writeTextFile(join(folder, path), text, { createNew: true });
+      await Deno.writeTextFile(join(folder, path), scaffoldText(template, names, kind), { createNew: true });
       files.push(path);
     }
     await format(folder, root);
-    return { names, folder, files };
+    return { names, kind, folder, files: files.sort() };
   } catch (error) {
     await Deno.remove(folder, { recursive: true });
     throw error;
@@ -199,18 +255,26 @@ async function format(folder: string, root: string): Promise<void> {
   if (!success) throw new Error(`Cannot format ${folder}: ${new TextDecoder().decode(stderr).trim()}`);
 }
 
-/** What to do next, with the exact plugins.json entry. */
+/** What to do next, with the exact plugins.json and sandbox.json entries. */
 export function nextSteps(scaffolded: Scaffolded): string {
   const { id, pascal, display } = scaffolded.names;
-  const entry = JSON.stringify(
-    { [id]: { module: `./plugins/${id}/mod.ts`, factory: `create${pascal}Plugin` } },
-    null,
-    2,
-  )
-    .split("\n").slice(1, -1).map((line) => `     ${line}`).join("\n");
+  const indent = (value: unknown) =>
+    JSON.stringify(value, null, 2).split("\n").slice(1, -1).map((line) => `     ${line}`).join("\n");
+  const plugin = indent({ [id]: { module: `./plugins/${id}/mod.ts`, factory: `create${pascal}Plugin` } });
+  const emulator = indent({
+    [id]: {
+      module: `./plugins/${id}/emulator/mod.ts`,
+      factory: `create${pascal}SandboxEmulator`,
+      prefix: `/${id}`,
+    },
+  });
+  const what = scaffolded.kind === "card"
+    ? "a card plugin"
+    : "an offsite plugin (payments on the PSP's hosted page)";
+  const extension = scaffolded.kind === "card" ? "card" : "bank";
   return [
-    `Created plugins/${id}/ (${scaffolded.files.length} files): a card plugin for the template JSON API, with its`,
-    "emulator, conformance target, tests and README. It passes the conformance kit as it is.",
+    `Created plugins/${id}/ (${scaffolded.files.length} files): ${what} for the template JSON API, with its`,
+    "emulator (on plugins/kit/emulator), conformance target, tests and README. It passes the conformance kit as it is.",
     "",
     "Next steps:",
     "  1. Run the conformance kit (offline, no sandbox credentials):",
@@ -218,14 +282,23 @@ export function nextSteps(scaffolded: Scaffolded): string {
     `  2. Replace the template API with ${display}'s: the TODO(${id}) markers, listed in plugins/${id}/README.md`,
     `     (grep -rn "TODO(${id})" plugins/${id}). Re-run the kit after each step; plugins/README.md is the guide.`,
     `  3. Register the plugin: add this entry to "plugins" in plugins.json ("extensions" stays as it is):`,
-    entry,
-    "  4. Bind it to a shop's card extension with test credentials (JSON fitting credentials.ts; in dev mode",
-    `     npx deno run --allow-net plugins/${id}/emulator/serve.ts serves the emulator and prints them):`,
-    `       npx deno task shops bind <shop> card ${id} --test test-credentials.json`,
-    "  5. Test and check:",
+    plugin,
+    `  4. Serve its emulator in the sandbox: add this entry to "emulators" in sandbox.json, and an account under`,
+    `     "accounts" whose "emulator" is "${id}" (credentials fitting credentials.ts, baseUrl "{sandbox}/${id}/v1"):`,
+    emulator,
+    `  5. Bind it to a shop's ${extension} extension with test credentials (JSON fitting credentials.ts):`,
+    `       npx deno task shops bind <shop> ${extension} ${id} --test test-credentials.json`,
+    "  6. Test and check:",
     `       npx deno task test plugins/${id} test/architecture_test.ts`,
     "       npx deno task check",
   ].join("\n");
+}
+
+/** The command line: a name, and `--offsite` for an offsite plugin; undefined for anything else. */
+export function parseArgs(args: readonly string[]): { name: string; kind: PluginKind } | undefined {
+  const names = args.filter((arg) => arg !== "--offsite");
+  if (names.length !== 1 || args.length - names.length > 1 || names[0].startsWith("--")) return undefined;
+  return { name: names[0], kind: args.includes("--offsite") ? "offsite" : "card" };
 }
 
 async function main(args: readonly string[]): Promise<number> {
@@ -233,12 +306,13 @@ async function main(args: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (args.length !== 1) {
+  const parsed = parseArgs(args);
+  if (parsed === undefined) {
     console.error(USAGE);
     return 2;
   }
   try {
-    const scaffolded = await scaffoldPlugin(args[0]);
+    const scaffolded = await scaffoldPlugin(parsed.name, ROOT, parsed.kind);
     console.log(nextSteps(scaffolded));
     return 0;
   } catch (error) {

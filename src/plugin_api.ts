@@ -27,3 +27,6 @@ export { formatAmount, parseAmount } from "./money/money.ts";
 export { currencyExponent } from "./money/currency.ts";
 export { inProcess, PLUGIN_API_VERSION } from "./ports/psp_plugin.ts";
 export type { CredentialValidation, LoadedPlugin } from "./ports/psp_plugin.ts";
+export { hostMatches, isHostPattern } from "./ports/host_pattern.ts";
+/** What the core makes of a success for another amount or currency than asked (it reads it as unknown). */
+export { checkAnsweredAmount } from "./services/settle.ts";

@@ -3,15 +3,18 @@
  * wrapping the real one, fail exactly the scenarios aimed at their fault, while the real plugin passes them
  * all.
  */
-import { deepStrictEqual } from "node:assert/strict";
+import { deepStrictEqual, ok } from "node:assert/strict";
 import { signItem, type UnsignedItem } from "../plugins/adyen/emulator/mod.ts";
 import { CONFORMANCE_TARGET } from "../plugins/adyen/conformance.ts";
 import type { PspCallContext, PspHttp, PspPlugin, RawNotification } from "../src/plugin_api.ts";
-import { type ConformanceReport, runConformance } from "./conformance/kit.ts";
-import type { ConformanceTarget } from "./conformance/target.ts";
+import {
+  type CardTarget,
+  type ConformanceReport,
+  type ConformanceTarget,
+  runConformance,
+} from "../plugins/kit/conformance/mod.ts";
 
-/** Type-checks the Adyen target against the interface the kit expects. */
-const ADYEN: ConformanceTarget = CONFORMANCE_TARGET;
+const ADYEN = CONFORMANCE_TARGET as CardTarget;
 
 type ContextChange = (ctx: PspCallContext) => PspCallContext;
 
@@ -94,6 +97,54 @@ async function resigned(raw: RawNotification, hmacKeyHex: string): Promise<RawNo
   return { headers: raw.headers, body: JSON.stringify(body) };
 }
 
+/** Fails a buyer's return the PSP merely refused: the core would fail a payment the buyer can still approve. */
+function failsRefusedReturns(plugin: PspPlugin): PspPlugin {
+  return {
+    ...plugin,
+    async continueAfterRedirect(input, ctx) {
+      const outcome = await plugin.continueAfterRedirect(input, ctx);
+      return outcome.kind === "return_refused"
+        ? { kind: "failed", code: "authentication_failed", message: outcome.detail }
+        : outcome;
+    },
+  };
+}
+
+/** Says `not_received` from pay() where it does not know: only a query may say the PSP has no record. */
+function claimsNotReceivedFromPay(plugin: PspPlugin): PspPlugin {
+  return {
+    ...plugin,
+    async pay(input, ctx) {
+      const outcome = await plugin.pay(input, ctx);
+      return outcome.kind === "unknown" ? { kind: "not_received", detail: outcome.detail } : outcome;
+    },
+  };
+}
+
+/** Declares less than it can: the kit must skip what it leaves out and pass everything else. */
+function declaresLess(plugin: PspPlugin): PspPlugin {
+  const capabilities = {
+    ...plugin.manifest.capabilities,
+    manualCapture: false,
+    multiplePartialCaptures: false,
+    void: false,
+    threeDSecure: false,
+    cardOnFile: false,
+  };
+  return { ...plugin, manifest: { ...plugin.manifest, capabilities } };
+}
+
+/** Declares card-on-file but never returns the stored card's token. */
+function forgetsStoredCards(plugin: PspPlugin): PspPlugin {
+  return {
+    ...plugin,
+    async pay(input, ctx) {
+      const outcome = await plugin.pay(input, ctx);
+      return outcome.kind === "succeeded" ? { ...outcome, storedCard: undefined } : outcome;
+    },
+  };
+}
+
 function broken(wrap: (plugin: PspPlugin) => PspPlugin): ConformanceTarget {
   return { ...ADYEN, createPlugin: () => wrap(ADYEN.createPlugin()) };
 }
@@ -130,6 +181,9 @@ Deno.test("conformance kit fails an Adyen plugin that sends a wrong amount where
     "threeds_challenge_approved",
     "card_on_file_store_then_charge",
     "sends_exact_amount_and_currency",
+    "return_garbled_refused_then_approved",
+    "continue_lost_answer_query_settles",
+    "capabilities_declared_are_implemented",
     // Adyen's refund query performs a refund it never saw; its notification names the slipped amount.
     "timeout_before_sending_query_claims_nothing",
     "timeout_after_psp_acted_query_finds_single_charge",
@@ -148,7 +202,12 @@ Deno.test("conformance kit fails an Adyen plugin that mints its own idempotency 
   const report = await runConformance(broken(mintsItsOwnKey));
   deepStrictEqual(
     failedIds(report),
-    ["sends_core_idempotency_key", "timeout_after_psp_acted_query_finds_single_charge"],
+    [
+      "sends_core_idempotency_key",
+      // The query cannot find the payment under the key the plugin made up.
+      "capabilities_declared_are_implemented",
+      "timeout_after_psp_acted_query_finds_single_charge",
+    ],
     details(report),
   );
 });
@@ -160,4 +219,64 @@ Deno.test("conformance kit fails an Adyen plugin that trusts forged notification
     ["notification_forged_rejected", "notification_unsigned_rejected"],
     details(report),
   );
+});
+
+Deno.test("conformance kit fails an Adyen plugin that fails a buyer's return the PSP only refused", async () => {
+  const report = await runConformance(broken(failsRefusedReturns));
+  deepStrictEqual(failedIds(report), ["return_garbled_refused_then_approved"], details(report));
+});
+
+Deno.test("conformance kit fails an Adyen plugin that answers not_received from pay()", async () => {
+  const report = await runConformance(broken(claimsNotReceivedFromPay));
+  const expected = [
+    "sends_core_idempotency_key", // its lost payment, asked about
+    "timeout_before_sending_is_unknown",
+    "timeout_before_sending_query_claims_nothing",
+    "timeout_after_psp_acted_is_unknown",
+    "timeout_after_psp_acted_query_finds_single_charge",
+    "http_5xx_is_unknown",
+    "malformed_answer_is_unknown",
+    "amount_mismatch_is_refused",
+  ];
+  deepStrictEqual(failedIds(report), expected, details(report));
+  for (const result of report.results.filter((r) => r.status === "failed")) {
+    ok(
+      result.detail?.includes("not_received is not an outcome pay() may return (only query() may)"),
+      result.detail,
+    );
+  }
+});
+
+Deno.test("conformance kit fails an Adyen plugin that declares card-on-file but returns no stored card", async () => {
+  const report = await runConformance(broken(forgetsStoredCards));
+  deepStrictEqual(
+    failedIds(report),
+    ["card_on_file_store_then_charge", "capabilities_declared_are_implemented"],
+    details(report),
+  );
+  const probe = report.results.find((r) => r.id === "capabilities_declared_are_implemented");
+  ok(probe?.detail?.startsWith("the manifest declares cardOnFile, but"), probe?.detail);
+});
+
+Deno.test("conformance kit passes an Adyen plugin that declares less, skipping exactly what it leaves out", async () => {
+  const report = await runConformance(broken(declaresLess));
+  deepStrictEqual(failedIds(report), [], details(report));
+  const skipped = report.results.filter((r) => r.status === "skipped").map((r) => r.id);
+  deepStrictEqual(skipped, [
+    "authorize_then_capture",
+    "multiple_partial_captures",
+    "void_authorization",
+    "threeds_challenge_approved",
+    "threeds_challenge_failed",
+    "card_on_file_store_then_charge",
+    "offsite_pay_redirects",
+    "offsite_pay_replay_same_redirect",
+    "offsite_approved_charged_once",
+    "offsite_failed_with_stable_code",
+    "offsite_cancelled",
+    "offsite_abandoned",
+    "offsite_notification_before_return",
+    "return_garbled_refused_then_approved",
+    "continue_lost_answer_query_settles",
+  ]);
 });

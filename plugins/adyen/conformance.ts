@@ -1,12 +1,12 @@
 /**
  * The Adyen plugin's conformance target: what `deno task conformance plugins/adyen` needs to run the kit
- * (test/conformance/) against this plugin and its emulator, offline. The emulator and the notification
+ * (plugins/kit/conformance/) against this plugin and its emulator, offline. The emulator and the notification
  * receiver are the emulator kit's loopback harness (plugins/kit/emulator/loopback.ts). A new plugin copies
- * this file; the shape is `ConformanceTarget` in test/conformance/target.ts (not imported: plugins import only
- * the plugin API).
+ * this file.
  * @module
  */
 import type { CardDetails, Money, PspPlugin, RawNotification } from "../../src/plugin_api.ts";
+import type { ConformanceTarget } from "../kit/conformance/mod.ts";
 import {
   type ReceivedNotification,
   serveOnLoopback,
@@ -119,7 +119,7 @@ function startEmulator() {
   });
 }
 
-export const CONFORMANCE_TARGET = {
+export const CONFORMANCE_TARGET: ConformanceTarget = {
   createPlugin: (): PspPlugin => createAdyenPlugin(),
   startEmulator,
   cards: {

@@ -1,45 +1,117 @@
 /**
- * Translates the template API's Payment and Modification objects into outcomes, after checking that an answer
- * is about what was asked. Notifications carry the same objects, so they use the same translation.
+ * Reading the template API's answers: which HTTP answers decide by themselves (the plugin kit's shared rule,
+ * stated for this PSP), and the Payment and Modification objects translated into outcomes, after checking
+ * that an answer is about what was asked. Notifications carry the same objects, so they use the same
+ * translation.
  * @module
  */
-import type { Money, PspOutcome } from "../../src/plugin_api.ts";
-import { isObject, type Json, safeText } from "./http_answer.ts";
+import type { Money, PspHttpResult, PspOutcome } from "../../src/plugin_api.ts";
+import {
+  type AnswerRules,
+  type CallKind,
+  type ErrorAnswer,
+  isObject,
+  type Json,
+  readAnswer,
+  safeText,
+} from "../../plugins/kit/mod.ts";
 import { BY_OPERATION, failureCode, modificationRule, paymentRule, type StatusRule } from "./status_map.ts";
 
 export type ModificationOperation = "capture" | "void" | "refund";
+
+// TODO(skeleton-pay): how your PSP's error answers read: the error body, which statuses are documented as
+// "refused, not processed", and how it says "no record of this key" to a replay.
+/**
+ * The template API's errors are `{error: {code, message}}`. 400 and 404 are refusals (nothing processed,
+ * nothing stored); a replay-only request for a key the PSP never stored answers 404 `idempotency_key_not_found`.
+ */
+export const ANSWER_RULES: AnswerRules = {
+  psp: "Skeleton Pay",
+  summarise: errorSummary,
+  refusals: [400, 404],
+  refusalCode: (answer) => failureCode(errorOf(answer)?.code, "invalid_request"),
+  noRecord: (answer) => answer.status === 404 && errorOf(answer)?.code === "idempotency_key_not_found",
+};
+
+function errorOf(answer: ErrorAnswer): Json | undefined {
+  const error = answer.body?.error;
+  return isObject(error) ? error : undefined;
+}
+
+function errorSummary(answer: ErrorAnswer): string | undefined {
+  const error = errorOf(answer);
+  if (error === undefined) return undefined;
+  const code = typeof error.code === "string" && /^[a-z_]{1,40}$/.test(error.code) ? error.code : "?";
+  const message = typeof error.message === "string" ? safeText(error.message) : "";
+  return message === "" ? code : `${code}: ${message}`;
+}
+
+/** A payment answer read by the shared rule, then translated: an outcome either way. */
+export function readPayment(result: PspHttpResult, call: CallKind, expected: Expected): PspOutcome {
+  const reading = readAnswer(result, call, ANSWER_RULES);
+  return reading.kind === "decided" ? reading.outcome : paymentOutcome(reading.body, expected);
+}
+
+/** A capture, void or refund answer read by the shared rule, then translated. */
+export function readModification(
+  result: PspHttpResult,
+  call: CallKind,
+  operation: ModificationOperation,
+  expected: Expected,
+): PspOutcome {
+  const reading = readAnswer(result, call, ANSWER_RULES);
+  return reading.kind === "decided"
+    ? reading.outcome
+    : modificationOutcome(reading.body, operation, expected);
+}
 
 /** What the plugin asked for. Absent for a notification: the core checks its amount against the operation. */
 export interface Expected {
   readonly reference: string;
   /** Absent for a void, which names no amount. */
   readonly amount?: Money;
-  /** For a payment: sale answers `captured`, authorize answers `authorized`. Unknown to a query, maybe. */
+  /** For a payment: sale answers `captured`, authorize answers `authorized`. */
   readonly captureMode?: "sale" | "authorize";
   /** For a modification: the payment it modifies. */
   readonly paymentId?: string;
 }
 
-// TODO(skeleton-pay): your PSP's field names for the reference, amount, status, codes and message.
-/** A Payment object (an answer to POST /payments, or the data of a `payment.updated` event). */
+// TODO(skeleton-pay): your PSP's field names for the id, reference, amount, status, codes and message.
+/** A Payment object (an answer to POST /payments or GET /payments/{id}, or a `payment.updated` event's data). */
 export function paymentOutcome(body: Json, expected?: Expected): PspOutcome {
   const id = nonEmptyString(body.id);
   const mismatch = expected === undefined ? undefined : describeMismatch(body, expected);
   if (mismatch !== undefined) return { kind: "unknown", detail: mismatch, pspReference: id };
   const rule = paymentRule(body.status);
-  if (rule.kind === "succeeded" && expected?.captureMode !== undefined) {
-    const asked = expected.captureMode === "sale";
-    if (rule.captured !== asked) {
-      // The PSP did something other than what was asked: neither a success nor a failure of the request.
-      const did = rule.captured ? "captured" : "only authorized";
-      return {
-        kind: "unknown",
-        detail: `Skeleton Pay ${did} a payment asked as ${expected.captureMode}`,
-        pspReference: id,
-      };
-    }
+  if (
+    rule.kind === "succeeded" && expected?.captureMode !== undefined &&
+    rule.captured !== (expected.captureMode === "sale")
+  ) {
+    // The PSP did something other than what was asked: neither a success nor a failure of the request.
+    const did = rule.captured ? "captured" : "only authorized";
+    return {
+      kind: "unknown",
+      detail: `Skeleton Pay ${did} a payment asked as ${expected.captureMode}`,
+      pspReference: id,
+    };
   }
+  if (rule.kind === "requires_action") return actionOf(body, id, expected?.captureMode);
   return outcomeOf(rule, body, id, failureCode(body.declineCode, fallbackOf(rule, "pay")));
+}
+
+/** The payment waits for the buyer on the PSP's page: where to send the buyer, and what continue needs. */
+function actionOf(body: Json, id: string | undefined, captureMode: Expected["captureMode"]): PspOutcome {
+  const url = nonEmptyString(body.redirectUrl);
+  if (id === undefined || url === undefined || !/^https?:\/\//.test(url)) {
+    return { kind: "unknown", detail: "Skeleton Pay asks for the buyer without a page to send the buyer to" };
+  }
+  const capture = captureMode ?? (body.capture === false ? "authorize" : "sale");
+  return {
+    kind: "requires_action",
+    redirect: { url, method: "GET" },
+    pspReference: id,
+    resume: { paymentId: id, captureMode: capture },
+  };
 }
 
 /** A Modification object (an answer to a capture, void or refund, or the data of its event). */
@@ -73,26 +145,28 @@ function outcomeOf(rule: StatusRule, body: Json, id: string | undefined, code: s
     case "succeeded": {
       if (id === undefined) return { kind: "unknown", detail: `status ${status} without an id` };
       const amount = moneyOf(body.amount);
-      return amount === undefined ? { kind: "succeeded", pspReference: id } : {
-        kind: "succeeded",
-        pspReference: id,
-        amount,
-      };
+      return amount === undefined
+        ? { kind: "succeeded", pspReference: id }
+        : { kind: "succeeded", pspReference: id, amount };
     }
     case "failed": {
       const message = typeof body.message === "string" && body.message !== ""
         ? safeText(body.message)
         : status;
-      return id === undefined ? { kind: "failed", code, message } : {
-        kind: "failed",
-        code,
-        message,
-        pspReference: id,
-      };
+      return id === undefined
+        ? { kind: "failed", code, message }
+        : { kind: "failed", code, message, pspReference: id };
     }
     case "pending":
-      if (id === undefined) return { kind: "unknown", detail: `status ${status} without an id` };
-      return { kind: "pending", pspReference: id };
+      return id === undefined
+        ? { kind: "unknown", detail: `status ${status} without an id` }
+        : { kind: "pending", pspReference: id };
+    case "requires_action":
+      return {
+        kind: "unknown",
+        detail: "Skeleton Pay asks for the buyer where no buyer can act",
+        pspReference: id,
+      };
     case "unknown":
       return { kind: "unknown", detail: `Skeleton Pay status ${status}: ${rule.why}`, pspReference: id };
   }
@@ -110,7 +184,8 @@ function describeMismatch(body: Json, expected: Expected): string | undefined {
   return undefined;
 }
 
-function moneyOf(amount: unknown): Money | undefined {
+/** The template API's amount object: `{value: minor units, currency: ISO 4217}`. */
+export function moneyOf(amount: unknown): Money | undefined {
   if (!isObject(amount) || !Number.isSafeInteger(amount.value) || typeof amount.currency !== "string") {
     return undefined;
   }

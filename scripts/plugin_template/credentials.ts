@@ -1,7 +1,8 @@
 /**
  * A shop's Skeleton Pay credentials, one schema per mode, and where the API lives. The core validates the
  * credentials with these schemas before it stores them and before every call; issues name fields, never
- * values.
+ * values. Each field's `meta` tells the account-authorization page how to show it (`secret` fields are never
+ * shown again once stored).
  * @module
  */
 import { z } from "zod";
@@ -12,24 +13,36 @@ export const TEST_BASE_URL = "https://sandbox.skeleton-pay.example/v1";
 
 // TODO(skeleton-pay): your PSP's credential fields per mode. Keep a shape check that tells a live key from a
 // test key when the PSP's keys show it, so a shop cannot store one in place of the other.
-const webhookSecret = z.string().min(16, "must be at least 16 characters");
+const webhookSecret = z.string().min(16, "must be at least 16 characters").meta({
+  label: "Webhook signing secret",
+  secret: true,
+  help: "Signs Skeleton Pay's notifications (HMAC-SHA256).",
+});
 
 export const liveCredentialsSchema = z.object({
   /** Sent as `Authorization: Bearer <apiKey>`. */
-  apiKey: z.string().regex(/^live_[A-Za-z0-9_]{8,}$/, "must be a live key (live_...)"),
-  /** Signs the PSP's notifications (HMAC-SHA256). */
+  apiKey: z.string().regex(/^live_[A-Za-z0-9_]{8,}$/, "must be a live key (live_...)").meta({
+    label: "Live API key",
+    secret: true,
+  }),
   webhookSecret,
 });
 
 export const testCredentialsSchema = z.object({
-  apiKey: z.string().regex(/^test_[A-Za-z0-9_]{8,}$/, "must be a test key (test_...)"),
+  apiKey: z.string().regex(/^test_[A-Za-z0-9_]{8,}$/, "must be a test key (test_...)").meta({
+    label: "Test API key",
+    secret: true,
+  }),
   webhookSecret,
   /**
-   * Another test base URL, such as the emulator's `http://127.0.0.1:8790/v1` in dev mode. Test mode only: a
-   * live call always goes to the live URL, and the gateway's host guard refuses any host the manifest does
-   * not declare for the mode anyway.
+   * Another test base URL, such as the sandbox's `http://127.0.0.1:8090/skeleton-pay/v1` in dev mode. Test
+   * mode only: a live call always goes to the live URL, and the gateway's host guard refuses any host the
+   * manifest does not declare for the mode anyway.
    */
-  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  baseUrl: z.url({ protocol: /^https?$/ }).optional().meta({
+    label: "API base URL (test only)",
+    help: "Leave empty for Skeleton Pay's sandbox.",
+  }),
 });
 
 export type LiveCredentials = z.infer<typeof liveCredentialsSchema>;
@@ -55,10 +68,8 @@ export function endpointFor(raw: Readonly<Record<string, unknown>>, test: boolea
   return parsed.success ? { apiKey: parsed.data.apiKey, baseUrl: LIVE_BASE_URL } : undefined;
 }
 
-/** The notification secret of either mode's credentials (a notification does not say its mode). */
-export function webhookSecretOf(raw: Readonly<Record<string, unknown>>): string | undefined {
-  const test = testCredentialsSchema.safeParse(raw);
-  if (test.success) return test.data.webhookSecret;
-  const live = liveCredentialsSchema.safeParse(raw);
-  return live.success ? live.data.webhookSecret : undefined;
+/** The notification secret of the mode's credentials. */
+export function webhookSecretOf(raw: Readonly<Record<string, unknown>>, test: boolean): string | undefined {
+  const parsed = (test ? testCredentialsSchema : liveCredentialsSchema).safeParse(raw);
+  return parsed.success ? parsed.data.webhookSecret : undefined;
 }

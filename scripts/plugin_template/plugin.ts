@@ -1,36 +1,37 @@
 /**
  * The Skeleton Pay plugin: a translator between the core's PspPlugin port and the template JSON API described
  * in README.md. It owns no state, mints no keys, does all I/O through ctx.http and never throws: every
- * operation returns an outcome, and an unexpected error in the plugin itself becomes `unknown`.
+ * operation returns an outcome, and an unexpected error in the plugin itself becomes `unknown`. How a payment
+ * is made (and asked about) is in payments.card.ts; the rest is the same for every payment.
  * @module
  */
 import type {
   CredentialCheck,
   ModificationInput,
-  PayInput,
   PspCallContext,
-  PspHttpResult,
   PspOutcome,
   PspPlugin,
   QueryInput,
 } from "../../src/plugin_api.ts";
-import { type Expected, type ModificationOperation, modificationOutcome, paymentOutcome } from "./answers.ts";
-import { endpointFor, liveCredentialsSchema, testCredentialsSchema } from "./credentials.ts";
-import { type CallKind, isObject, readAnswer } from "./http_answer.ts";
-import { SKELETON_PAY_MANIFEST } from "./manifest.ts";
+import { isObject, parseObject } from "../../plugins/kit/mod.ts";
+import { type ModificationOperation, readModification } from "./answers.ts";
+import { type Endpoint, endpointFor, liveCredentialsSchema, testCredentialsSchema } from "./credentials.ts";
+import { SKELETON_PAY_MANIFEST } from "./manifest.card.ts";
 import { notificationReferences, parseNotification } from "./notification.ts";
-import { MODIFICATION_PATHS, modificationBody, modificationPath, paymentBody, send } from "./requests.ts";
+import { continuePayment, pay, queryPayment } from "./payments.card.ts";
+import { MODIFICATION_PATHS, modificationBody, modificationPath, send } from "./requests.ts";
 
 export function createSkeletonPayPlugin(): PspPlugin {
   return {
     manifest: SKELETON_PAY_MANIFEST,
     credentials: { live: liveCredentialsSchema, test: testCredentialsSchema },
-    pay: (input, ctx) => safely("pay", () => pay(input, ctx)),
-    continueAfterRedirect,
-    capture: (input, ctx) => safely("capture", () => modify("capture", input, ctx)),
-    void: (input, ctx) => safely("void", () => modify("void", input, ctx)),
-    refund: (input, ctx) => safely("refund", () => modify("refund", input, ctx)),
-    query: (input, ctx) => safely("query", () => query(input, ctx)),
+    pay: (input, ctx) => operate("pay", ctx, (endpoint) => pay(endpoint, input, ctx)),
+    continueAfterRedirect: (input, ctx) =>
+      operate("continue", ctx, (endpoint) => continuePayment(endpoint, input, ctx)),
+    capture: (input, ctx) => operate("capture", ctx, (endpoint) => modify(endpoint, "capture", input, ctx)),
+    void: (input, ctx) => operate("void", ctx, (endpoint) => modify(endpoint, "void", input, ctx)),
+    refund: (input, ctx) => operate("refund", ctx, (endpoint) => modify(endpoint, "refund", input, ctx)),
+    query: (input, ctx) => operate("query", ctx, (endpoint) => query(endpoint, input, ctx)),
     verifyCredentials: async (ctx) => {
       try {
         return await verifyCredentials(ctx);
@@ -43,22 +44,25 @@ export function createSkeletonPayPlugin(): PspPlugin {
   };
 }
 
-/** threeDSecure and redirect are false, so the core never calls this; if it does, nothing is sent. */
-function continueAfterRedirect(): Promise<PspOutcome> {
-  return Promise.resolve({
-    kind: "failed",
-    code: "not_supported",
-    message: "Skeleton Pay payments never redirect the buyer",
-  });
-}
-
 /**
- * A plugin bug must not become a throw in the core, nor a guess: the call may have reached the PSP, so the
- * outcome is unknown and a query settles it.
+ * Runs an operation with the endpoint of the call's credentials. Credentials that do not fit mean nothing can
+ * be sent: a failure is the truth (for a query, nothing is known). A plugin bug must not become a throw in
+ * the core, nor a guess: the call may have reached the PSP, so the outcome is unknown and a query settles it.
  */
-async function safely(operation: string, run: () => Promise<PspOutcome>): Promise<PspOutcome> {
+async function operate(
+  operation: string,
+  ctx: PspCallContext,
+  run: (endpoint: Endpoint) => Promise<PspOutcome>,
+): Promise<PspOutcome> {
+  const endpoint = endpointFor(ctx.credentials, ctx.test);
+  if (endpoint === undefined) {
+    const detail = "the shop's Skeleton Pay credentials do not fit the schema of this mode";
+    return operation === "query"
+      ? { kind: "unknown", detail }
+      : { kind: "failed", code: "account_not_configured", message: detail };
+  }
   try {
-    return await run();
+    return await run(endpoint);
   } catch (error) {
     return { kind: "unknown", detail: `the plugin failed during ${operation}: ${errorName(error)}` };
   }
@@ -81,56 +85,20 @@ async function verifyCredentials(ctx: PspCallContext): Promise<CredentialCheck> 
   if (result.kind !== "response") return { ok: false, reason: "Skeleton Pay could not be reached" };
   if (result.status === 401) return { ok: false, reason: "Skeleton Pay refused the API key" };
   if (result.status !== 200) return { ok: false, reason: `Skeleton Pay answered HTTP ${result.status}` };
-  const mode = parseMode(result.body);
+  const body = parseObject(result.body);
   const expected = ctx.test ? "test" : "live";
-  if (mode !== expected) return { ok: false, reason: `the API key is not a ${expected} key of Skeleton Pay` };
+  if (!isObject(body) || body.mode !== expected) {
+    return { ok: false, reason: `the API key is not a ${expected} key of Skeleton Pay` };
+  }
   return { ok: true };
 }
 
-function parseMode(text: string): unknown {
-  try {
-    const body: unknown = JSON.parse(text);
-    return isObject(body) ? body.mode : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function pay(input: PayInput, ctx: PspCallContext): Promise<PspOutcome> {
-  const endpoint = endpointFor(ctx.credentials, ctx.test);
-  if (endpoint === undefined) return notConfigured();
-  // cardOnFile is false: the core sends neither, but a payment that asks for it must not quietly do less.
-  if (input.storedCard !== undefined || input.storeCard !== undefined) {
-    return { kind: "failed", code: "not_supported", message: "Skeleton Pay plugin does not store cards" };
-  }
-  if (input.card === undefined) {
-    return { kind: "failed", code: "invalid_request", message: "a Skeleton Pay payment needs card data" };
-  }
-  const result = await send(endpoint, ctx, {
-    method: "POST",
-    path: "/payments",
-    json: paymentBody(input, input.card),
-    operation: "payments",
-  });
-  return mapPayment(result, "operation", input);
-}
-
-function mapPayment(
-  result: PspHttpResult,
-  call: CallKind,
-  asked: { reference: string; amount: Expected["amount"]; captureMode?: "sale" | "authorize" },
-): PspOutcome {
-  const reading = readAnswer(result, call);
-  return reading.kind === "decided" ? reading.outcome : paymentOutcome(reading.body, asked);
-}
-
 async function modify(
+  endpoint: Endpoint,
   operation: ModificationOperation,
   input: ModificationInput,
   ctx: PspCallContext,
 ): Promise<PspOutcome> {
-  const endpoint = endpointFor(ctx.credentials, ctx.test);
-  if (endpoint === undefined) return notConfigured();
   if (operation !== "void" && input.amount === undefined) {
     return { kind: "failed", code: "invalid_request", message: `an amount is required to ${operation}` };
   }
@@ -141,81 +109,38 @@ async function modify(
     json: modificationBody(input.reference, amount),
     operation: MODIFICATION_PATHS[operation],
   });
-  return mapModification(result, "operation", operation, {
+  return readModification(result, "operation", operation, {
     reference: input.reference,
     paymentId: input.paymentPspReference,
     amount,
   });
 }
 
-function mapModification(
-  result: PspHttpResult,
-  call: CallKind,
-  operation: ModificationOperation,
-  expected: Expected,
-): PspOutcome {
-  const reading = readAnswer(result, call);
-  return reading.kind === "decided"
-    ? reading.outcome
-    : modificationOutcome(reading.body, operation, expected);
-}
-
 // TODO(skeleton-pay): how your PSP answers "what happened to the call with this key?". The template API replays
 // the stored answer of a key with `Idempotency-Replay-Only: true` and never processes that request's body. A PSP
 // that processes a replayed body when it has no stored answer needs a body that cannot charge (plugins/adyen).
 /**
- * Asks the PSP about an earlier call by replaying its idempotency key (ctx carries that call's key) in
- * replay-only mode: the stored first answer comes back, or a 404 when the PSP never got the call. A query can
- * therefore never charge, capture or refund anything; only a stored answer settles the outcome.
+ * Asks the PSP about an earlier call (ctx carries that call's key). A payment is asked about as payments.card.ts
+ * says; a capture, void or refund by replaying its key in replay-only mode: the stored first answer comes back,
+ * or a 404 when the PSP never got the call. A query never charges, captures or refunds anything.
  */
-async function query(input: QueryInput, ctx: PspCallContext): Promise<PspOutcome> {
-  const endpoint = endpointFor(ctx.credentials, ctx.test);
-  if (endpoint === undefined) {
-    return { kind: "unknown", detail: "the shop's Skeleton Pay credentials are not usable" };
+async function query(endpoint: Endpoint, input: QueryInput, ctx: PspCallContext): Promise<PspOutcome> {
+  if (input.operation === "pay" || input.operation === "continue") {
+    return await queryPayment(endpoint, input, ctx);
   }
-  switch (input.operation) {
-    case "pay": {
-      const result = await send(endpoint, ctx, {
-        method: "POST",
-        path: "/payments",
-        json: { reference: input.reference },
-        operation: "payments.replay",
-        replayOnly: true,
-      });
-      return mapPayment(result, "query", input);
-    }
-    case "continue":
-      return {
-        kind: "unknown",
-        detail: "Skeleton Pay payments never redirect, so there is no continue to ask about",
-      };
-    case "capture":
-    case "void":
-    case "refund": {
-      if (input.paymentPspReference === undefined) {
-        return { kind: "unknown", detail: "cannot ask about a modification without the payment's id" };
-      }
-      const result = await send(endpoint, ctx, {
-        method: "POST",
-        path: modificationPath(input.operation, input.paymentPspReference),
-        json: { reference: input.reference },
-        operation: `${MODIFICATION_PATHS[input.operation]}.replay`,
-        replayOnly: true,
-      });
-      return mapModification(result, "query", input.operation, {
-        reference: input.reference,
-        paymentId: input.paymentPspReference,
-        amount: input.operation === "void" ? undefined : input.amount,
-      });
-    }
+  if (input.paymentPspReference === undefined) {
+    return { kind: "unknown", detail: "cannot ask about a modification without the payment's id" };
   }
-}
-
-/** Nothing was sent, so a failure is the truth: the call cannot be made with these credentials. */
-function notConfigured(): PspOutcome {
-  return {
-    kind: "failed",
-    code: "account_not_configured",
-    message: "the shop's Skeleton Pay credentials do not fit the schema of this mode",
-  };
+  const result = await send(endpoint, ctx, {
+    method: "POST",
+    path: modificationPath(input.operation, input.paymentPspReference),
+    json: { reference: input.reference },
+    operation: `${MODIFICATION_PATHS[input.operation]}.replay`,
+    replayOnly: true,
+  });
+  return readModification(result, "query", input.operation, {
+    reference: input.reference,
+    paymentId: input.paymentPspReference,
+    amount: input.operation === "void" ? undefined : input.amount,
+  });
 }

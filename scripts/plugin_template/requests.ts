@@ -1,12 +1,12 @@
 /**
- * How the plugin talks to the template JSON API: the request bodies, the paths and the headers. Every request
- * goes through ctx.http (the only way out of the plugin's worker) and carries the core's idempotency key.
+ * How the plugin talks to the template JSON API: paths, bodies and headers. Every request goes through
+ * ctx.http (the only way out of the plugin's worker) and carries the core's idempotency key.
  * @module
  */
-import type { CardDetails, Money, PayInput, PspCallContext, PspHttpResult } from "../../src/plugin_api.ts";
+import type { Money, PspCallContext, PspHttpResult } from "../../src/plugin_api.ts";
+import type { Json } from "../../plugins/kit/mod.ts";
 import type { ModificationOperation } from "./answers.ts";
 import type { Endpoint } from "./credentials.ts";
-import type { Json } from "./http_answer.ts";
 
 // TODO(skeleton-pay): your PSP's paths for captures, voids (cancels) and refunds of a payment.
 export const MODIFICATION_PATHS: { readonly [O in ModificationOperation]: string } = {
@@ -19,27 +19,13 @@ export function modificationPath(operation: ModificationOperation, paymentId: st
   return `/payments/${encodeURIComponent(paymentId)}/${MODIFICATION_PATHS[operation]}`;
 }
 
+export function paymentPath(paymentId: string): string {
+  return `/payments/${encodeURIComponent(paymentId)}`;
+}
+
 /** The template API's amount object: `{value: minor units, currency: ISO 4217}`. */
 export function wireAmount(money: Money): { value: number; currency: string } {
   return { value: money.amountMinor, currency: money.currency };
-}
-
-// TODO(skeleton-pay): your PSP's payment request body (add what it needs: shopper IP, email, descriptor, ...).
-export function paymentBody(input: PayInput, card: CardDetails): Json {
-  const body: Json = {
-    reference: input.reference,
-    amount: wireAmount(input.amount),
-    capture: input.captureMode === "sale",
-    card: {
-      number: card.number,
-      expiryMonth: card.expiryMonth,
-      expiryYear: card.expiryYear,
-      cvc: card.cvv,
-      ...(card.holderName === undefined ? {} : { holderName: card.holderName }),
-    },
-  };
-  if (input.description !== undefined) body.description = input.description;
-  return body;
 }
 
 /** A capture or refund names its amount; a void names none. */
@@ -58,12 +44,10 @@ export interface Call {
 }
 
 // TODO(skeleton-pay): your PSP's authentication and idempotency headers.
-/** Every request carries the core's idempotency key, unchanged: the plugin never mints one. */
+/** Every POST carries the core's idempotency key, unchanged: the plugin never mints one. A GET changes nothing. */
 export async function send(endpoint: Endpoint, ctx: PspCallContext, call: Call): Promise<PspHttpResult> {
-  const headers: Record<string, string> = {
-    Authorization: `Bearer ${endpoint.apiKey}`,
-    "Idempotency-Key": ctx.idempotencyKey,
-  };
+  const headers: Record<string, string> = { Authorization: `Bearer ${endpoint.apiKey}` };
+  if (call.method === "POST") headers["Idempotency-Key"] = ctx.idempotencyKey;
   if (call.replayOnly === true) headers["Idempotency-Replay-Only"] = "true";
   return await ctx.http.send({
     method: call.method,

@@ -9,7 +9,16 @@ import type { NotificationEvent } from "../../src/plugin_api.ts";
 
 // TODO(skeleton-pay): every value of your PSP's payment status field, from its API reference.
 /** Every `status` of a Payment in the template API. */
-export const PAYMENT_STATUSES = ["authorized", "captured", "declined", "failed", "processing"] as const;
+export const PAYMENT_STATUSES = [
+  "requires_action",
+  "authorized",
+  "captured",
+  "declined",
+  "canceled",
+  "expired",
+  "failed",
+  "processing",
+] as const;
 export type PaymentStatus = typeof PAYMENT_STATUSES[number];
 
 // TODO(skeleton-pay): every value of your PSP's capture, void and refund status fields.
@@ -23,14 +32,22 @@ export type StatusRule =
   | { readonly kind: "succeeded"; readonly captured?: boolean }
   /** `fallbackCode`: the core code when the answer's own code is missing or not in FAILURE_CODES. */
   | { readonly kind: "failed"; readonly fallbackCode: string }
+  /** The buyer has to act on the PSP's page (`redirectUrl`). */
+  | { readonly kind: "requires_action" }
   | { readonly kind: "pending" }
   | { readonly kind: "unknown"; readonly why: string };
 
 export const PAYMENT_STATUS_RULES: { readonly [S in PaymentStatus]: StatusRule } = {
+  // An offsite payment the buyer has not finished on the hosted page.
+  requires_action: { kind: "requires_action" },
   authorized: { kind: "succeeded", captured: false },
   captured: { kind: "succeeded", captured: true },
-  // The issuer said no: final, with the decline code.
+  // The issuer (or the buyer on the hosted page) said no: final, with the decline code.
   declined: { kind: "failed", fallbackCode: "card_declined" },
+  // The buyer cancelled on the hosted page: final, nothing was charged.
+  canceled: { kind: "failed", fallbackCode: "payment_cancelled" },
+  // The buyer never finished on the hosted page and the PSP gave up: final.
+  expired: { kind: "failed", fallbackCode: "payment_expired" },
   // The PSP could not process the payment and says so: final, unlike a 5xx, which says nothing.
   failed: { kind: "failed", fallbackCode: "processing_error" },
   // Accepted; the final result comes in a notification, or from a query.
@@ -59,6 +76,7 @@ export const FAILURE_CODES: Readonly<Record<string, string>> = Object.freeze({
   expired_card: "expired_card",
   incorrect_cvc: "incorrect_cvc",
   suspected_fraud: "fraud",
+  payment_declined: "payment_declined",
   // Modification failures (Modification.failureCode), by the PSP's accounting rules
   not_capturable: "payment_not_capturable",
   exceeds_authorized: "amount_exceeds_authorized",

@@ -1,17 +1,12 @@
 /**
- * The Skeleton Pay emulator, for the plugin's tests, the conformance kit and dev mode (serve.ts). Never
- * imported by the plugin itself.
+ * The Skeleton Pay emulator, for the plugin's tests, the conformance kit and the sandbox. Never imported by
+ * the plugin: the gateway reaches it over HTTP like the real PSP.
  * @module
  */
-// TODO(skeleton-pay): make the emulator speak your PSP's API: the same paths, headers, bodies, statuses, error
-// answers, idempotency and notification signature as its sandbox, as far as the plugin uses them.
 export { createSkeletonPayEmulator } from "./emulator.ts";
-export type {
-  EmulatedPayment,
-  SkeletonPayEmulator,
-  SkeletonPayEmulatorAccount,
-  SkeletonPayEmulatorOptions,
-} from "./emulator.ts";
-export type { EmulatorNotification } from "./notifications.ts";
+export type { EmulatedPayment, SkeletonPayEmulator, SkeletonPayEmulatorOptions } from "./emulator.ts";
+export type { SkeletonPayEmulatorAccount } from "./accounts.ts";
+export { createSkeletonPaySandboxEmulator } from "./sandbox_program.ts";
 export { signBody } from "./notifications.ts";
-export { TEST_CARDS } from "./test_cards.ts";
+export { rewriteAmount, startSkeletonPayHarness } from "./harness.ts";
+export type { Harness } from "./harness.ts";

@@ -1,14 +1,12 @@
 /**
  * One scenario's world: a fresh plugin and emulator, the kit's transport, and plugin calls that never let a
- * throw through, give each call its own distinctive idempotency key and keep everything the plugin returned
- * for the card-number scan.
+ * throw through, check that each outcome is one the call may return, give each call its own distinctive
+ * idempotency key and keep everything the plugin returned for the card-number scan.
  * @module
  */
 import type {
   ContinueInput,
   CredentialCheck,
-  LogFields,
-  Logger,
   ModificationInput,
   Money,
   NotificationParse,
@@ -19,10 +17,16 @@ import type {
   PspPlugin,
   QueryInput,
   RawNotification,
-} from "../../src/mod.ts";
-import { check, describe, fail, isOutcome } from "./checks.ts";
+} from "../../../src/plugin_api.ts";
+import { check, describe, fail, type OutcomeCall, outcomeProblem } from "./checks.ts";
 import type { Fault, KitHttp } from "./faults.ts";
-import type { ConformanceEmulator, ConformanceTarget, NotificationSubject } from "./target.ts";
+import type {
+  ConformanceCards,
+  ConformanceEmulator,
+  ConformanceOffsite,
+  ConformanceTarget,
+  NotificationSubject,
+} from "./target.ts";
 
 export type Capability = keyof PluginCapabilities;
 
@@ -32,8 +36,12 @@ export interface Scenario {
   readonly id: string;
   /** What it checks, in one line. */
   readonly title: string;
-  /** Capabilities the manifest must declare for the scenario to apply; otherwise it is skipped. */
+  /** Capabilities the manifest must all declare for the scenario to apply; otherwise it is skipped. */
   readonly requires: readonly Capability[];
+  /** At least one of these must be declared too (a buyer's return: `threeDSecure` or `redirect`). */
+  readonly requiresOneOf?: readonly Capability[];
+  /** `card`: only for card plugins (`redirect: false`, the target's cards); `offsite`: only with `redirect`. */
+  readonly payments?: "card" | "offsite";
   run(world: World): Promise<void>;
 }
 
@@ -60,6 +68,10 @@ export interface World {
   readonly target: ConformanceTarget;
   readonly emulator: ConformanceEmulator;
   readonly capabilities: PluginCapabilities;
+  /** The target's cards; a failure for an offsite target. */
+  readonly cards: ConformanceCards;
+  /** The target's offsite behaviour; a failure for a card target. */
+  readonly offsite: ConformanceOffsite;
   readonly http: KitHttp;
   /** Everything the plugin returned, for the card-number scan. */
   readonly returned: Returned[];
@@ -75,6 +87,8 @@ export interface World {
     readonly storeCard?: PayInput["storeCard"];
     readonly storedCard?: PayInput["storedCard"];
   }): PayInput;
+  /** The payment's notification URL, as the gateway builds it. */
+  notificationUrl(reference: string): string;
   pay(input: PayInput, options?: CallOptions): Promise<Called<PspOutcome>>;
   continueAfterRedirect(input: ContinueInput, options?: CallOptions): Promise<Called<PspOutcome>>;
   modify(
@@ -90,7 +104,12 @@ export interface World {
   notification(subject: NotificationSubject): Promise<RawNotification>;
 }
 
-export const RETURN_URL = "https://gateway.conformance.invalid/v1/return";
+const RETURN_BASE = "https://gateway.conformance.invalid/v1/return";
+
+/** The gateway's return URL of a payment, as the core builds it (`{APP_URL}/v1/return/{reference}`). */
+export function returnUrlOf(reference: string): string {
+  return `${RETURN_BASE}/${encodeURIComponent(reference)}`;
+}
 
 let counter = 0;
 
@@ -103,13 +122,6 @@ function token(length: number): string {
 function distinctiveKey(): string {
   counter = (counter + 1) % 10_000;
   return `cfk-${String(counter).padStart(4, "0")}-${token(12)}-p1`;
-}
-
-export function recordingLogger(lines: string[]): Logger {
-  const write = (level: string) => (event: string, fields?: LogFields) => {
-    lines.push(JSON.stringify({ level, event, ...fields }));
-  };
-  return { info: write("info"), warn: write("warn"), error: write("error") };
 }
 
 export interface WorldParts {
@@ -152,17 +164,39 @@ export function createWorld(parts: WorldParts): World {
   }
 
   async function called(
-    call: string,
+    call: OutcomeCall,
     options: CallOptions,
     run: (ctx: PspCallContext) => Promise<PspOutcome>,
   ): Promise<Called<PspOutcome>> {
-    const { ctx, key } = context(call, options);
-    const value = await invoke(call, () => run(ctx));
-    check(
-      isOutcome(value, call),
-      `${call}() returned something that is not a PspOutcome: ${describe(value)}`,
-    );
+    const name = call === "query:continue" ? "query" : call;
+    const { ctx, key } = context(name, options);
+    const value = await invoke(name, () => run(ctx));
+    const problem = outcomeProblem(value, call);
+    check(problem === undefined, `${name}() returned ${describe(value)}: ${problem}`);
     return { value, key };
+  }
+
+  /** A verified notification's events must carry outcomes a notification may tell. */
+  function checkEvents(parsed: NotificationParse): NotificationParse {
+    check(
+      parsed?.kind === "events" || parsed?.kind === "rejected",
+      `parseNotification() returned ${describe(parsed)}, neither events nor rejected`,
+    );
+    if (parsed.kind !== "events") return parsed;
+    check(Array.isArray(parsed.events), `parseNotification() returned events that are not a list`);
+    for (const event of parsed.events) {
+      const problem = outcomeProblem(event?.outcome, "notification");
+      check(problem === undefined, `parseNotification() returned the event ${describe(event)}: ${problem}`);
+    }
+    return parsed;
+  }
+
+  const notifyBase = emulator.notificationUrl ??
+    `https://gateway.conformance.invalid/v1/notifications/${plugin.manifest.id}`;
+  function notificationUrl(reference: string): string {
+    const url = new URL(notifyBase);
+    url.searchParams.set("reference", reference);
+    return url.href;
   }
 
   return {
@@ -170,21 +204,30 @@ export function createWorld(parts: WorldParts): World {
     target,
     emulator,
     capabilities: plugin.manifest.capabilities,
+    get cards() {
+      return target.cards ?? fail("the scenario needs the target's cards, and this target is offsite");
+    },
+    get offsite() {
+      return target.offsite ?? fail("the scenario needs the target's offsite behaviour, and it has cards");
+    },
     http,
     returned,
     logLines,
     notes,
     money: (amountMinor, code = currency) => ({ amountMinor, currency: code }),
     reference: () => `conformance.${token(16)}`,
+    notificationUrl,
     payInput(options) {
+      const reference = `conformance.${token(16)}`;
       return {
-        reference: `conformance.${token(16)}`,
+        reference,
         amount: options.amount ?? { amountMinor: 1000, currency },
         captureMode: options.captureMode ?? "sale",
         card: options.card,
         storeCard: options.storeCard,
         storedCard: options.storedCard,
-        returnUrl: RETURN_URL,
+        returnUrl: returnUrlOf(reference),
+        notificationUrl: notificationUrl(reference),
         shopper: {
           ipAddress: "192.0.2.10",
           userAgent: "Mozilla/5.0 (conformance kit)",
@@ -207,17 +250,20 @@ export function createWorld(parts: WorldParts): World {
       called("continueAfterRedirect", options, (ctx) => plugin.continueAfterRedirect(input, ctx)),
     modify: (operation, input, options = {}) =>
       called(operation, options, (ctx) => plugin[operation](input, ctx)),
-    query: (input, options = {}) => called("query", options, (ctx) => plugin.query(input, ctx)),
+    query: (input, options = {}) =>
+      called(
+        input.operation === "continue" ? "query:continue" : "query",
+        options,
+        (ctx) => plugin.query(input, ctx),
+      ),
     verifyCredentials: (options = {}) =>
       invoke("verifyCredentials", () => plugin.verifyCredentials(context("verifyCredentials", options).ctx)),
-    parseNotification: (raw) =>
-      invoke(
-        "parseNotification",
-        () =>
-          plugin.parseNotification(
-            raw,
-            context("parseNotification", { credentials: emulator.credentials }).ctx,
-          ),
+    parseNotification: async (raw) =>
+      checkEvents(
+        await invoke(
+          "parseNotification",
+          () => plugin.parseNotification(raw, context("parseNotification", {}).ctx),
+        ),
       ),
     notificationReferences: (raw) =>
       invoke("notificationReferences", () => Promise.resolve(plugin.notificationReferences(raw))),

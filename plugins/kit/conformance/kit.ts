@@ -1,7 +1,7 @@
 /**
- * The offline conformance kit: runs the scenario catalogue against a plugin and its emulator over real HTTP,
- * through a PspHttp that enforces the manifest's test hosts and injects faults, and reports each scenario as
- * passed, failed or skipped, with its time.
+ * The offline conformance kit: runs the scenario catalogue against a plugin and its emulator over real HTTP
+ * on loopback, through a PspHttp that enforces the manifest's test hosts and injects faults, and reports each
+ * scenario as passed, failed or skipped, with its time.
  *
  * Besides its own checks, every scenario fails when a plugin call throws, when the plugin reaches a host the
  * manifest does not declare for test mode, or when a card number shows up in anything the plugin returned,
@@ -10,37 +10,14 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { createFetchPspHttp } from "../../adapters/psp_http/fetch_psp_http.ts";
-import type { PspPlugin } from "../../src/plugin_api.ts";
-import { createKitHttp, isLoopback } from "./faults.ts";
-import { SCENARIOS } from "./scenarios.ts";
-import { type ConformanceTarget, targetProblems } from "./target.ts";
+import type { PspPlugin } from "../../../src/plugin_api.ts";
 import { ScenarioFailure } from "./checks.ts";
-import { type Capability, createWorld, recordingLogger, type Scenario, type World } from "./world.ts";
-
-export type ScenarioStatus = "passed" | "failed" | "skipped";
-
-export interface ScenarioResult {
-  readonly id: string;
-  readonly title: string;
-  readonly status: ScenarioStatus;
-  /** For a skipped scenario: the capabilities the manifest does not declare. */
-  readonly skippedBy: readonly Capability[];
-  /** For a failed scenario: what broke, with card numbers masked. */
-  readonly detail?: string;
-  /** Observations that do not fail the scenario. */
-  readonly notes: readonly string[];
-  readonly ms: number;
-}
-
-export interface ConformanceReport {
-  readonly plugin: string;
-  readonly results: readonly ScenarioResult[];
-  readonly passed: number;
-  readonly failed: number;
-  readonly skipped: number;
-  readonly ms: number;
-}
+import type { ConformanceReport, ScenarioResult, ScenarioStatus } from "./report.ts";
+import { createKitHttp } from "./faults.ts";
+import { notApplicable, SCENARIOS } from "./scenarios.ts";
+import { type ConformanceTarget, targetProblems } from "./target.ts";
+import { createLoopbackHttp, isLoopback } from "./transport.ts";
+import { createWorld, type Scenario, type World } from "./world.ts";
 
 export interface RunOptions {
   /** Run only these scenarios (by id). */
@@ -51,9 +28,9 @@ export interface RunOptions {
 
 const CONSOLE_METHODS = ["log", "info", "warn", "error", "debug"] as const;
 
-/** The capabilities a scenario requires that the plugin's manifest does not declare. */
-export function missingCapabilities(plugin: PspPlugin, scenario: Scenario): Capability[] {
-  return scenario.requires.filter((capability) => plugin.manifest.capabilities[capability] !== true);
+/** What a scenario needs that the plugin's manifest does not declare; empty when the scenario applies. */
+export function missingCapabilities(plugin: PspPlugin, scenario: Scenario): string[] {
+  return notApplicable(plugin.manifest, scenario);
 }
 
 /** Runs one scenario against a fresh plugin and emulator. Never throws. */
@@ -96,11 +73,12 @@ export async function runScenario(
     if (!isLoopback(emulator.baseUrl)) {
       throw new ScenarioFailure(`the emulator must listen on loopback http, not ${emulator.baseUrl}`);
     }
-    const inner = createFetchPspHttp({
-      logger: recordingLogger(logLines),
-      context: { plugin: plugin.manifest.id },
+    const inner = createLoopbackHttp((line) => logLines.push(line));
+    const http = createKitHttp(inner, {
+      testHosts: plugin.manifest.hosts.test,
+      emulatorHost: new URL(emulator.baseUrl).host,
+      keylessOperations: target.keylessOperations ?? [],
     });
-    const http = createKitHttp(inner, [...plugin.manifest.hosts.test, new URL(emulator.baseUrl).host]);
     world = createWorld({ target, plugin, emulator, http, logLines });
     await withTimeout(scenario.run(world), options.timeoutMs ?? 15_000);
     invariants(world, consoleLines, masks);
@@ -141,26 +119,10 @@ export async function runConformance(
   };
 }
 
-/** The report as a table (scenario, result, time), failures and notes, and the final count line. */
-export function formatReport(report: ConformanceReport): string {
-  const width = Math.max(...report.results.map((r) => r.id.length), "scenario".length);
-  const row = (a: string, b: string, c: string) => `${a.padEnd(width)}  ${b.padEnd(7)}  ${c.padStart(8)}`;
-  const lines = [`conformance of plugin ${report.plugin}`, "", row("scenario", "result", "time")];
-  lines.push(row("-".repeat(width), "-------", "--------"));
-  for (const r of report.results) {
-    const why = r.status === "skipped" ? `  (needs ${r.skippedBy.join(", ")})` : "";
-    lines.push(`${row(r.id, r.status, r.status === "skipped" ? "-" : `${r.ms} ms`)}${why}`);
-  }
-  const failures = report.results.filter((r) => r.status === "failed");
-  if (failures.length > 0) lines.push("", "failures:", ...failures.map((r) => `  ${r.id}: ${r.detail}`));
-  const notes = report.results.flatMap((r) => r.notes.map((note) => `  ${r.id}: ${note}`));
-  if (notes.length > 0) lines.push("", "notes:", ...notes);
-  lines.push("", `total ${report.ms} ms`);
-  lines.push(`${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`);
-  return lines.join("\n");
-}
-
-/** Loads `CONFORMANCE_TARGET` from `<folder>/conformance.ts`, checking its shape. */
+/**
+ * Loads `CONFORMANCE_TARGET` from `<folder>/conformance.ts`, checking its shape against the plugin's manifest
+ * (card or offsite).
+ */
 export async function loadTarget(folder: string): Promise<ConformanceTarget> {
   const path = resolve(folder, "conformance.ts");
   try {
@@ -169,7 +131,13 @@ export async function loadTarget(folder: string): Promise<ConformanceTarget> {
     throw new Error(`Cannot find ${path}: a plugin folder exports CONFORMANCE_TARGET from conformance.ts`);
   }
   const module = await import(pathToFileURL(path).href);
-  const problems = targetProblems(module.CONFORMANCE_TARGET);
+  let redirect: boolean | undefined;
+  try {
+    redirect = module.CONFORMANCE_TARGET?.createPlugin?.().manifest.capabilities.redirect;
+  } catch {
+    redirect = undefined;
+  }
+  const problems = targetProblems(module.CONFORMANCE_TARGET, redirect);
   if (problems.length > 0) {
     throw new Error(`Cannot use the conformance target of ${folder}: ${problems.join("; ")}`);
   }
@@ -182,6 +150,14 @@ function invariants(world: World, consoleLines: readonly string[], masks: readon
   if (outside.length > 0) {
     const where = outside.map((e) => `${e.call}() → ${safeHost(e.request.url)}`).join(", ");
     throw new ScenarioFailure(`requests left the manifest's test hosts and the emulator: ${where}`);
+  }
+  const elsewhere = world.http.exchanges.filter((e) => e.hostAllowed && !e.toEmulator);
+  if (elsewhere.length > 0) {
+    const where = elsewhere.map((e) => `${e.call}() → ${safeHost(e.request.url)}`).join(", ");
+    throw new ScenarioFailure(
+      `requests went to the PSP's own test hosts, not the emulator (${where}): the emulator's credentials must ` +
+        "point the plugin at the emulator",
+    );
   }
   const leaks: string[] = [];
   for (const { call, value } of world.returned) {
@@ -196,6 +172,7 @@ function invariants(world: World, consoleLines: readonly string[], masks: readon
 
 /** The target's card numbers, as digits and in groups of four with spaces or dashes. */
 function cardNumbers(target: ConformanceTarget): string[] {
+  if (target.cards === undefined) return [];
   const { approved, declined, challenge } = target.cards;
   const numbers = [approved, declined.card, challenge].flatMap((card) =>
     card === undefined ? [] : [card.number.replace(/\D/g, "")]

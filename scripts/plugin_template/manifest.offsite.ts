@@ -1,28 +1,29 @@
 import type { PluginManifest } from "../../src/plugin_api.ts";
 
 /**
- * What the Skeleton Pay plugin can do, as static data the core reads instead of probing the plugin. A
- * capability is true only when the plugin implements it and the conformance kit passes its scenarios.
+ * What the Skeleton Pay offsite plugin can do, as static data the core reads instead of probing the plugin.
+ * The core never sends the plugin what it does not declare; a capability is true only when the plugin
+ * implements it and the conformance kit passes its scenarios.
  */
 export const SKELETON_PAY_MANIFEST = {
   id: "skeleton-pay",
   // TODO(skeleton-pay): your PSP's name and the API version the plugin speaks.
-  displayName: "Skeleton Pay (cards, template JSON API v1)",
+  displayName: "Skeleton Pay (hosted payment page, template JSON API v1)",
   // The port version this plugin was written for: a literal, so that a new port version is a conscious step.
   pluginApi: 2,
-  paymentMethods: ["card"],
+  // TODO(skeleton-pay): "wallet" (PayPal-like) or "bank" (Mollie-like): the extension the plugin serves.
+  paymentMethods: ["bank"],
   capabilities: {
     manualCapture: true,
     multiplePartialCaptures: true,
     partialRefunds: true,
     void: true,
-    // Not in the template API. Set true only with requires_action, continueAfterRedirect and a challenge
-    // page in the emulator (see plugins/adyen).
+    // The PSP's page does whatever authentication the payment needs.
     threeDSecure: false,
-    redirect: false,
+    // Every payment sends the buyer to the PSP's hosted page; the plugin never sees card data.
+    redirect: true,
     query: true,
     notifications: true,
-    // Not in the template API: pay() refuses storeCard and storedCard (see plugins/adyen for tokenization).
     cardOnFile: false,
   },
   hosts: {

@@ -1,11 +1,12 @@
 /**
  * The kit's PspHttp: the only road from the plugin to its emulator. It records every request with the
  * idempotency key of the call that made it, refuses hosts the manifest does not declare for test mode (the
- * loopback emulator aside), and injects the faults a real network produces.
+ * loopback emulator aside, matched with the gateway's own `hostMatches`), and injects the faults a real
+ * network produces.
  * @module
  */
-import { hostMatches } from "../../adapters/plugins/host_guard.ts";
-import type { Money, PspHttp, PspHttpRequest, PspHttpResult } from "../../src/plugin_api.ts";
+import { hostMatches } from "../../../src/plugin_api.ts";
+import type { Money, PspHttp, PspHttpRequest, PspHttpResult } from "../../../src/plugin_api.ts";
 
 /**
  * - `drop_before_send`: the request never leaves; the plugin sees a timeout (`no_answer`), as when a
@@ -38,6 +39,8 @@ export interface Exchange {
   readonly fault?: Fault["kind"];
   /** False when the host is outside the manifest's test hosts and the emulator: nothing was sent. */
   readonly hostAllowed: boolean;
+  /** False for a declared test host that is not the emulator: the kit has nothing there, nothing was sent. */
+  readonly toEmulator: boolean;
   /** Whether the request reached the emulator. */
   readonly sent: boolean;
   /** For `answer_amount`: whether the target's hook found an amount to rewrite. */
@@ -50,27 +53,50 @@ export interface KitHttp {
   readonly exchanges: readonly Exchange[];
 }
 
-export function createKitHttp(inner: PspHttp, allowedHosts: readonly string[]): KitHttp {
+export interface KitHttpOptions {
+  /** The manifest's test hosts: requests may go there, but only the emulator is served. */
+  readonly testHosts: readonly string[];
+  /** The emulator's `host[:port]`. */
+  readonly emulatorHost: string;
+  /** The target's keyless operations: faults leave them alone. */
+  readonly keylessOperations: readonly string[];
+}
+
+/**
+ * The kit's PspHttp over `inner` (the loopback transport): requests may go to the manifest's test hosts and
+ * to the emulator's host; only the emulator's are sent.
+ */
+export function createKitHttp(inner: PspHttp, options: KitHttpOptions): KitHttp {
   const exchanges: Exchange[] = [];
-  function forCall(call: string, expectedKey: string, fault?: Fault): PspHttp {
+  const { emulatorHost } = options;
+  const allowedHosts = [...options.testHosts, emulatorHost];
+  const keyless = new Set(options.keylessOperations);
+  function forCall(call: string, expectedKey: string, callFault?: Fault): PspHttp {
     return {
       async send(request, deadline) {
+        // A request that changes nothing at the PSP (an OAuth2 token) is not where a fault is interesting.
+        const fault = keyless.has(request.operation) ? undefined : callFault;
         const base = { call, expectedKey, request, fault: fault?.kind };
         if (!hostAllowed(request.url, allowedHosts)) {
-          exchanges.push({ ...base, hostAllowed: false, sent: false });
+          exchanges.push({ ...base, hostAllowed: false, toEmulator: false, sent: false });
           return { kind: "not_sent", detail: "host not declared in the manifest's test hosts" };
         }
+        if (!hostAllowed(request.url, [emulatorHost])) {
+          exchanges.push({ ...base, hostAllowed: true, toEmulator: false, sent: false });
+          return { kind: "not_sent", detail: "the kit reaches only the emulator" };
+        }
+        const reached = { ...base, hostAllowed: true, toEmulator: true };
         if (fault?.kind === "drop_before_send") {
-          exchanges.push({ ...base, hostAllowed: true, sent: false });
+          exchanges.push({ ...reached, sent: false });
           return { kind: "no_answer", detail: "timed out waiting for the PSP" };
         }
         if (fault?.kind === "refuse_connection") {
-          exchanges.push({ ...base, hostAllowed: true, sent: false });
+          exchanges.push({ ...reached, sent: false });
           return { kind: "not_sent", detail: "connection refused" };
         }
         const result = await inner.send(request, deadline);
         const injected = inject(result, fault);
-        exchanges.push({ ...base, hostAllowed: true, sent: true, rewritten: injected.rewritten });
+        exchanges.push({ ...reached, sent: true, rewritten: injected.rewritten });
         return injected.result;
       },
     };
@@ -111,17 +137,6 @@ function inject(
   }
 }
 
-/**
- * A manifest host pattern as the gateway's guard reads it (adapters/plugins/host_guard.ts): a host name in
- * which `*` stands for any run of characters other than a dot, and an optional `:port` or `:*`.
- */
-const HOST_PATTERN =
-  /^[a-z0-9*](?:[a-z0-9*-]*[a-z0-9*])?(?:\.[a-z0-9*](?:[a-z0-9*-]*[a-z0-9*])?)*(?::(?:\d{1,5}|\*))?$/i;
-
-export function isHostPattern(pattern: string): boolean {
-  return HOST_PATTERN.test(pattern);
-}
-
 /** True when the URL is http(s) and its host matches one of the patterns, exactly as the gateway's guard decides. */
 export function hostAllowed(url: string, patterns: readonly string[]): boolean {
   let parsed: URL;
@@ -132,14 +147,4 @@ export function hostAllowed(url: string, patterns: readonly string[]): boolean {
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return false;
   return patterns.some((pattern) => hostMatches(parsed.host, pattern));
-}
-
-/** True for the loopback addresses an emulator may listen on. */
-export function isLoopback(url: string): boolean {
-  try {
-    const { hostname, protocol } = new URL(url);
-    return protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(hostname);
-  } catch {
-    return false;
-  }
 }
