@@ -8,18 +8,15 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import {
-  answerOnce,
   createIdempotencyStore,
   createNotificationSender,
-  type Decision,
   type DeliveryRecord,
   type EmulatorState,
   idempotencyScope,
   memoryState,
   type NotificationSenderOptions,
-  readJsonObject,
-  type StateTransaction,
 } from "../../kit/emulator/mod.ts";
+import { callerOf, idempotent, TEST_API_KEY } from "./api_call.ts";
 import { actOnCheckout, showCheckout } from "./checkout_page.ts";
 import type { Caller, EmulatorContext } from "./context.ts";
 import { halResponse, mollieError, UNAUTHORIZED } from "./errors.ts";
@@ -70,13 +67,12 @@ export interface MollieEmulator {
   webhooksIdle(): Promise<void>;
 }
 
-const API_KEY = /^test_[A-Za-z0-9]{8,}$/;
 const PAYMENT_ID = "tr_[A-Za-z0-9]+";
 const REFUND_ID = "re_[A-Za-z0-9]+";
 
 export function createMollieEmulator(options: MollieEmulatorOptions): MollieEmulator {
   for (const account of options.accounts) {
-    if (!API_KEY.test(account.apiKey)) {
+    if (!TEST_API_KEY.test(account.apiKey)) {
       throw new Error("Cannot start the Mollie emulator as an account's API key is not a test key (test_…)");
     }
   }
@@ -100,14 +96,6 @@ export function createMollieEmulator(options: MollieEmulatorOptions): MollieEmul
     profileId: account.profileId ?? `pfl_Sandbox${index + 1}`,
   })));
 
-  async function callerOf(c: Context): Promise<Caller | undefined> {
-    const match = /^Bearer (\S+)$/.exec(c.req.header("authorization") ?? "");
-    if (match === null || !API_KEY.test(match[1])) return undefined;
-    const scope = await idempotencyScope(match[1]);
-    const account = (await accounts).find((candidate) => candidate.scope === scope);
-    return account === undefined ? undefined : { account: scope, profileId: account.profileId };
-  }
-
   let sweeping: Promise<void> | undefined;
   function sweep(): Promise<void> {
     sweeping ??= state.transaction((tx) => lifecycle.sweep(tx)).finally(() => sweeping = undefined);
@@ -117,7 +105,7 @@ export function createMollieEmulator(options: MollieEmulatorOptions): MollieEmul
     if (now() >= lifecycle.nextDueAt()) void sweep().catch(() => {});
   }, options.tickMs ?? 50);
 
-  const app = routes(context, callerOf);
+  const app = routes(context, (c) => callerOf(c, accounts));
   return {
     fetch: async (request) => await app.fetch(request),
     async close() {
@@ -189,56 +177,6 @@ function routes(context: EmulatorContext, callerOf: CallerOf): Hono {
   app.notFound(() => halResponse(mollieError(404, "The requested resource does not exist")));
   app.onError(() => halResponse(mollieError(500, "The sandbox could not handle the request")));
   return app;
-}
-
-type Work = (
-  context: EmulatorContext,
-  caller: Caller,
-  body: Record<string, unknown>,
-  tx: StateTransaction,
-) => Decision;
-
-/**
- * A POST under Mollie's idempotency: with an Idempotency-Key, the first answer stored under it (per API key) is
- * the answer to every later request with that key, whatever its body, marked `Idempotent-Replayed: true`; a
- * key whose first request is still being processed is a 409. A refused request stores nothing.
- */
-async function idempotent(
-  context: EmulatorContext,
-  c: Context,
-  caller: Caller,
-  work: Work,
-): Promise<Response> {
-  const key = c.req.header("idempotency-key");
-  const claim = key === undefined || key === ""
-    ? undefined
-    : context.keys.claim({ scope: caller.account, key: key.slice(0, 255) });
-  if (claim?.kind === "replay") return halResponse(claim.answer, { "Idempotent-Replayed": "true" });
-  if (claim !== undefined && claim.kind !== "new") {
-    return halResponse(mollieError(409, "A request with this idempotency key is already being processed"));
-  }
-  const owned = claim?.owned;
-  const body = await readJsonObject(c.req.raw, { maxBytes: 65_536 });
-  if (!body.ok) {
-    if (owned !== undefined) context.keys.release(owned);
-    return halResponse(mollieError(400, "The request body is not a JSON object"));
-  }
-  const settled = await answerOnce(
-    context.state,
-    context.keys,
-    owned,
-    (tx) => work(context, caller, body.value, tx),
-  );
-  switch (settled.kind) {
-    case "answered":
-    case "rejected":
-      return halResponse(settled.answer);
-    case "replay":
-      return halResponse(settled.answer, { "Idempotent-Replayed": "true" });
-    case "in_progress":
-    case "conflict":
-      return halResponse(mollieError(409, "A request with this idempotency key is already being processed"));
-  }
 }
 
 function methodList(context: EmulatorContext) {
