@@ -100,6 +100,7 @@ export function underPrefix(
       return jsonAnswer(404, { error: "not_found" });
     }
     url.pathname = url.pathname.slice(base.length) || "/";
+    // The copy follows the original's signal: a held connection still notices the client leaving.
     return await inner(new Request(url, request));
   };
 }
