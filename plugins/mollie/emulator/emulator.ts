@@ -20,7 +20,7 @@ import { callerOf, idempotent, TEST_API_KEY } from "./api_call.ts";
 import { actOnCheckout, showCheckout } from "./checkout_page.ts";
 import type { Caller, EmulatorContext } from "./context.ts";
 import { halResponse, mollieError, UNAUTHORIZED } from "./errors.ts";
-import { createLifecycle, type WebhookMeta } from "./lifecycle.ts";
+import { createLifecycle, type Lifecycle, type WebhookMeta } from "./lifecycle.ts";
 import { createPayment, getPayment } from "./payments_api.ts";
 import { PAYMENTS, REFUNDS, type StoredPayment, type StoredRefund } from "./records.ts";
 import { createRefund, getRefund, listRefunds } from "./refunds_api.ts";
@@ -96,21 +96,12 @@ export function createMollieEmulator(options: MollieEmulatorOptions): MollieEmul
     profileId: account.profileId ?? `pfl_Sandbox${index + 1}`,
   })));
 
-  let sweeping: Promise<void> | undefined;
-  function sweep(): Promise<void> {
-    sweeping ??= state.transaction((tx) => lifecycle.sweep(tx)).finally(() => sweeping = undefined);
-    return sweeping;
-  }
-  const ticker = setInterval(() => {
-    if (now() >= lifecycle.nextDueAt()) void sweep().catch(() => {});
-  }, options.tickMs ?? 50);
-
+  const sweeper = startSweeper(state, lifecycle, now, options.tickMs ?? 50);
   const app = routes(context, (c) => callerOf(c, accounts));
   return {
     fetch: async (request) => await app.fetch(request),
     async close() {
-      clearInterval(ticker);
-      await sweeping?.catch(() => {});
+      await sweeper.stop();
       webhooks.close();
       state.close();
     },
@@ -126,8 +117,28 @@ export function createMollieEmulator(options: MollieEmulatorOptions): MollieEmul
     failRefunds(fail) {
       refundsFail = fail;
     },
-    sweep,
+    sweep: sweeper.sweep,
     webhooksIdle: () => webhooks.idle(),
+  };
+}
+
+/**
+ * Looks for due moves every `tickMs`, one sweep at a time; `sweep()` asks for one more now (after any running
+ * one, so it sees the time at which it was asked).
+ */
+function startSweeper(state: EmulatorState, lifecycle: Lifecycle, now: () => number, tickMs: number) {
+  let running: Promise<void> | undefined;
+  const sweep = () => state.transaction((tx) => lifecycle.sweep(tx));
+  const ticker = setInterval(() => {
+    if (running !== undefined || now() < lifecycle.nextDueAt()) return;
+    running = sweep().catch(() => {}).finally(() => running = undefined);
+  }, tickMs);
+  return {
+    sweep,
+    async stop() {
+      clearInterval(ticker);
+      await running;
+    },
   };
 }
 

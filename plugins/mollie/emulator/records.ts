@@ -113,14 +113,19 @@ export function paymentResource(publicUrl: string, payment: StoredPayment): Reco
     resource.amountRefunded = amountObject({ ...payment.amount, amountMinor: payment.refundedMinor });
     resource.amountRemaining = amountObject({ ...payment.amount, amountMinor: refundable });
   }
+  resource._links = paymentLinks(publicUrl, payment);
+  return resource;
+}
+
+/** A payment's HAL links: the checkout only while it is open, its refunds once it has some. */
+function paymentLinks(publicUrl: string, payment: StoredPayment): Record<string, unknown> {
   const self = `${publicUrl}/v2/payments/${payment.id}`;
   const links: Record<string, unknown> = { self: link(self) };
   if (payment.status === "open") links.checkout = link(checkoutUrl(publicUrl, payment), "text/html");
   links.dashboard = link(`${publicUrl}/dashboard/payments/${payment.id}`, "text/html");
   if (payment.refundIds.length > 0) links.refunds = link(`${self}/refunds`);
   links.documentation = DOCUMENTATION_LINK;
-  resource._links = links;
-  return resource;
+  return links;
 }
 
 /** The refund object, as Mollie answers create, get and list. */

@@ -4,6 +4,7 @@
  * only a paid payment can be refunded, up to what is left of it.
  * @module
  */
+import type { Money } from "../../../src/plugin_api.ts";
 import type { Decision, StateTransaction, StoredAnswer } from "../../kit/emulator/mod.ts";
 import type { Caller, EmulatorContext } from "./context.ts";
 import { mollieError, notFound } from "./errors.ts";
@@ -35,21 +36,8 @@ export function createRefund(
   const checked = checkRefund(body);
   if (!checked.ok) return { kind: "reject", answer: checked.answer };
   const { amount } = checked.value;
-  if (payment.status !== "paid") {
-    return { kind: "reject", answer: mollieError(422, "The payment cannot be refunded as it is not paid") };
-  }
-  if (amount.currency !== payment.amount.currency) {
-    return {
-      kind: "reject",
-      answer: mollieError(422, "The currency differs from the payment's", "amount.currency"),
-    };
-  }
-  if (amount.amountMinor > payment.amount.amountMinor - payment.refundedMinor) {
-    return {
-      kind: "reject",
-      answer: mollieError(422, "The amount is higher than the amount that can still be refunded", "amount"),
-    };
-  }
+  const refusal = refusalOf(payment, amount);
+  if (refusal !== undefined) return { kind: "reject", answer: refusal };
   const createdAt = context.now();
   const refund: StoredRefund = {
     id: newId("re_"),
@@ -71,6 +59,18 @@ export function createRefund(
   });
   context.lifecycle.dueAt(refund.settlesAt);
   return { kind: "answer", answer: { status: 201, body: refundResource(context.publicUrl, refund) } };
+}
+
+/** Why Mollie refuses to refund this amount of this payment, as its answer; undefined when it may. */
+function refusalOf(payment: StoredPayment, amount: Money): StoredAnswer | undefined {
+  if (payment.status !== "paid") return mollieError(422, "The payment cannot be refunded as it is not paid");
+  if (amount.currency !== payment.amount.currency) {
+    return mollieError(422, "The currency differs from the payment's", "amount.currency");
+  }
+  if (amount.amountMinor > payment.amount.amountMinor - payment.refundedMinor) {
+    return mollieError(422, "The amount is higher than the amount that can still be refunded", "amount");
+  }
+  return undefined;
 }
 
 export function getRefund(context: EmulatorContext, caller: Caller, paymentId: string, refundId: string) {
