@@ -45,7 +45,7 @@ export interface MollieEmulatorOptions {
   readonly refundAfterMs?: number;
   /** How often due moves are looked for (default 50 ms). */
   readonly tickMs?: number;
-  /** Webhook delivery; by default 10 attempts, as Mollie makes. */
+  /** Webhook delivery; by default 10 attempts with doubling delays (Mollie keeps trying for hours). */
   readonly webhooks?: NotificationSenderOptions;
   readonly now?: () => number;
 }
