@@ -17,6 +17,9 @@ import {
 } from "../adapters/dev/genstore_client.ts";
 import { createJsonLogger } from "../adapters/logging/json_logger.ts";
 import { type RunningGateway, startGateway } from "../adapters/server/gateway.ts";
+import { claimPort } from "../adapters/server/startup.ts";
+import type { AdyenEmulator } from "../plugins/adyen/emulator/mod.ts";
+import { type RunningSandbox, startSandbox } from "./sandbox.ts";
 import { type FakeGenstore, startFakeGenstore } from "../test/support/fake_genstore.ts";
 
 const RETURN_URL = "https://demo.genmystore.com/checkout/return?order=demo";
@@ -169,12 +172,15 @@ async function step(
   };
 }
 
+/** The sandbox's Adyen emulator, served by this process. */
+let adyen: AdyenEmulator | undefined;
+
 async function chargeCount(gateway: RunningGateway, paymentId: string): Promise<number> {
   const rows = await gateway.db.query<{ reference: string }>(
     "SELECT reference FROM payments WHERE shop = 'demo' AND payment_id = $1",
     [paymentId],
   );
-  return rows.length === 0 ? 0 : gateway.emulator!.chargeCount(rows[0].reference);
+  return rows.length === 0 ? 0 : adyen!.chargeCount(rows[0].reference);
 }
 
 function deliveredCount(genstore: FakeGenstore, kind: string, id: string): number {
@@ -455,9 +461,20 @@ async function main(): Promise<number> {
   };
   const logs: string[] = [];
   let gateway: RunningGateway | undefined;
+  let sandbox: RunningSandbox | undefined;
   try {
     const config = await loadConfig((name) => env[name]);
+    // The sandbox in this process, so the tour can count what the emulator booked.
+    const listener = claimPort(0, "127.0.0.1");
+    sandbox = await startSandbox({
+      port: 0,
+      notifyUrl: `http://127.0.0.1:${listener.port}`,
+      config: new URL("../sandbox.json", import.meta.url),
+    });
+    adyen = sandbox.programs.get("adyen") as AdyenEmulator;
     gateway = await startGateway(config, {
+      listener,
+      sandboxUrl: sandbox.url,
       logger: createJsonLogger({ level: "info", write: (line) => logs.push(line) }),
       reconcileIntervalMs: 100,
       outboxPollMs: 50,
@@ -532,6 +549,7 @@ async function main(): Promise<number> {
     return failed.length === 0 ? 0 : 1;
   } finally {
     await gateway?.stop();
+    await sandbox?.close();
     await genstore.close();
     await Deno.remove(dataDir, { recursive: true }).catch(() => {});
   }

@@ -58,6 +58,8 @@ export interface RunningSandbox {
   readonly url: string;
   /** Each served emulator with where it is mounted (`/` when alone). */
   readonly emulators: readonly { readonly id: string; readonly prefix: string }[];
+  /** The running emulators by id, for tests that look inside them. */
+  readonly programs: ReadonlyMap<string, EmulatorProgram>;
   close(): Promise<void>;
 }
 
@@ -152,6 +154,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   return {
     url: base,
     emulators: programs.map(({ id, prefix }) => ({ id, prefix })),
+    programs: new Map(programs.map(({ id, program }) => [id, program])),
     async close() {
       // The emulators first: they may hold connections open (the timeout card), which shutdown would await.
       for (const { program } of programs) await program.close();

@@ -139,9 +139,8 @@ export async function loadConfig(env: Env = (name) => Deno.env.get(name)): Promi
     auditSealIntervalMs: e.AUDIT_SEAL_INTERVAL_MS,
     operatorToken,
     failpoint: e.GATEWAY_FAILPOINT,
-    pspExtraTestHosts:
-      (e.PSP_EXTRA_TEST_HOSTS ?? (production ? "" : "127.0.0.1:*,localhost:*,emulator.gateway.invalid"))
-        .split(",").map((entry) => entry.trim()).filter((entry) => entry !== ""),
+    pspExtraTestHosts: (e.PSP_EXTRA_TEST_HOSTS ?? (production ? "" : "127.0.0.1:*,localhost:*"))
+      .split(",").map((entry) => entry.trim()).filter((entry) => entry !== ""),
     sandboxPort: e.SANDBOX_PORT,
     logLevel: e.LOG_LEVEL ?? "info",
     generated,

@@ -164,15 +164,23 @@ async function paymentOutcome(
     return invalidRequest(c, [{ path, message: amount.error.message }]);
   }
   const data = body.paymentMethod.data as Record<string, unknown>;
-  const card = readEncryptedCard(data);
-  const cardToken = body.paymentMethod.data.cardToken;
+  const offsite = deps.gateway.plugins.get(binding.plugin)?.manifest.capabilities.redirect === true;
+  if (offsite && body.paymentMethod.data.returnUrl === undefined) {
+    return invalidRequest(c, [{
+      path: "paymentMethod.data.returnUrl",
+      message: "An offsite payment needs the URL the buyer returns to",
+    }]);
+  }
+  // An offsite method takes no card: card fields sent anyway are neither decrypted nor kept.
+  const card = offsite ? undefined : readEncryptedCard(data);
+  const cardToken = offsite ? undefined : body.paymentMethod.data.cardToken;
   if (card !== undefined && cardToken !== undefined) {
     return invalidRequest(c, [{
       path: "paymentMethod.data.cardToken",
       message: "Send either the encrypted card or a cardToken, not both",
     }]);
   }
-  if (card === undefined && cardToken === undefined) {
+  if (!offsite && card === undefined && cardToken === undefined) {
     return invalidRequest(c, [{
       path: "paymentMethod.data",
       message: "A card payment needs cipherText, iv, ephemeralPublicKey, suit and salt, or a cardToken",

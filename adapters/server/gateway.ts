@@ -4,13 +4,11 @@
  * @module
  */
 import type { Hono } from "hono";
-import { type AdyenEmulator, createAdyenEmulator } from "../../plugins/adyen/emulator/mod.ts";
 import {
   type BackgroundWork,
   DEFAULT_CALLBACK_POLICY,
   type GatewayDeps,
   type Logger,
-  type PspHttp,
   reconcileDue,
 } from "../../src/mod.ts";
 import type { GatewayConfig } from "../config/config.ts";
@@ -39,7 +37,8 @@ import { guardHosts } from "../plugins/host_guard.ts";
 import { loadPluginConfig, type PluginConfig } from "../plugins/plugin_config.ts";
 import { loadPluginInWorker, type WorkerPlugin } from "../plugins/worker_host.ts";
 import { createSqlShopStore, type ShopStore } from "../store/sql_shop_store.ts";
-import { DEV_EMULATOR_ORIGIN, seedDemoShop } from "./seed.ts";
+import { seedDemoShop } from "./seed.ts";
+import { sandboxAccounts, type SandboxProcess, startSandboxProcess } from "./sandbox.ts";
 import {
   checkDatabaseAnswers,
   checkDeploymentMode,
@@ -55,6 +54,8 @@ import {
 const AUDIT_SEAL_BATCH = 2_000;
 
 export interface StartOptions {
+  /** Dev mode: PSP emulators a test serves itself; otherwise dev mode starts the bundled sandbox program. */
+  readonly sandboxUrl?: string;
   /** The port, already bound (main.ts binds it before anything else); else startGateway binds it. */
   readonly listener?: Listener;
   /** DATA_DIR's lock, already taken; else startGateway takes it for the embedded store. */
@@ -72,29 +73,13 @@ export interface RunningGateway {
   readonly config: GatewayConfig;
   readonly db: SqlClient;
   readonly shops: ShopStore;
-  /** The dev-mode card emulator, when this process serves it. */
-  readonly emulator?: AdyenEmulator;
+  /** Dev mode: where the bundled sandbox serves the PSP emulators. */
+  readonly sandboxUrl?: string;
   readonly inbox?: GenstoreInbox;
   /** The ECIES public key Genstore registers for this gateway (base64 SPKI DER). */
   readonly publicKey: string;
   /** Stops accepting, finishes in-flight work (bounded), and closes the database. */
   stop(): Promise<void>;
-}
-
-/**
- * Dev mode: requests to DEV_EMULATOR_ORIGIN go to the emulators this process serves itself, so every dev
- * process sharing one database reaches a live emulator.
- */
-function toLocalEmulators(inner: PspHttp, appUrl: string): PspHttp {
-  return {
-    send(request, deadline) {
-      if (!request.url.startsWith(`${DEV_EMULATOR_ORIGIN}/`)) return inner.send(request, deadline);
-      return inner.send(
-        { ...request, url: appUrl + request.url.slice(DEV_EMULATOR_ORIGIN.length) },
-        deadline,
-      );
-    },
-  };
 }
 
 /** The plugins of plugins.json, each isolated in its own worker. */
@@ -158,8 +143,7 @@ export async function buildGatewayDeps(
           return Promise.resolve();
         },
       });
-      const local = config.mode === "dev" ? toLocalEmulators(transport, options.appUrl) : transport;
-      return guardHosts(local, allowedHosts(labels.plugin, labels.test), logger, labels.plugin);
+      return guardHosts(transport, allowedHosts(labels.plugin, labels.test), logger, labels.plugin);
     },
     decryptor: await createEciesDecryptor({
       privateKeys: config.eciesPrivateKeys,
@@ -188,6 +172,7 @@ export async function buildGatewayDeps(
     shops,
     plugins,
     extensions: new Set(pluginConfig.extensions.keys()),
+    extensionPlugins: pluginConfig.extensions,
     outbox: createSqlOutboxStore(db),
     review: createSqlReviewStore(db),
   };
@@ -254,27 +239,39 @@ async function serveGateway(
   // With PORT=0 the URL is known only now that the port is bound.
   const url = config.appUrl.endsWith(":0") ? `http://${config.host}:${listener.port}` : config.appUrl;
   const dev = config.mode === "dev";
-  const { deps, audit, shops, outbox, review, plugins, extensions } = await buildGatewayDeps(config, db, {
-    logger,
-    appUrl: url,
-    background,
-    onCallbackQueued: () => nudgeOutbox(),
-  });
+  const { deps, audit, shops, outbox, review, plugins, extensions, extensionPlugins } =
+    await buildGatewayDeps(config, db, {
+      logger,
+      appUrl: url,
+      background,
+      onCallbackQueued: () => nudgeOutbox(),
+    });
   requireSealing(await shops.checkSealing());
   await lock?.describe({ program: "gateway", url });
 
-  let emulator: AdyenEmulator | undefined;
+  let sandbox: SandboxProcess | undefined;
+  let sandboxUrl = options.sandboxUrl;
   let inbox: GenstoreInbox | undefined;
   if (dev) {
-    emulator = createAdyenEmulator({
-      publicUrl: `${url}/_emulator/adyen`,
-      basePath: "/_emulator/adyen",
-      accounts: [],
-      // TODO(lead): the sandbox (scripts/sandbox.ts) replaces this in-process emulator; until then its state
-      // is in memory, private to this process.
-    });
+    // The PSP emulators run in their own program, never in this one: started here unless a test serves them.
+    if (sandboxUrl === undefined) {
+      sandbox = await startSandboxProcess({
+        port: config.sandboxPort,
+        preferredPort: config.port === 0 ? 0 : config.port + 1,
+        dataDir: `${config.dataDir}/sandbox`,
+        notifyUrl: url,
+        logger,
+      });
+      sandboxUrl = sandbox.url;
+    }
     inbox = createGenstoreInbox(url, (shop) => shops.accessToken(shop));
-    await seedDemoShop({ shops, emulator, gatewayUrl: url });
+    await seedDemoShop({
+      shops,
+      accounts: sandboxAccounts(sandboxUrl),
+      extensions: extensionPlugins,
+      plugins,
+      logger,
+    });
   }
   const apiBase = config.genstoreApiBase ?? inbox?.apiBase;
   if (apiBase === undefined) throw new Error("GENSTORE_API_BASE is required outside dev mode");
@@ -292,10 +289,6 @@ async function serveGateway(
     },
     logger,
     mount(app) {
-      if (emulator !== undefined) {
-        const mounted = emulator;
-        app.all("/_emulator/adyen/*", (c) => mounted.fetch(c.req.raw));
-      }
       if (inbox !== undefined) {
         inbox.mount(app);
         mountDemoShop(app, {
@@ -354,12 +347,10 @@ async function serveGateway(
     config,
     db,
     shops,
-    emulator,
+    sandboxUrl,
     inbox,
     publicKey,
     async stop() {
-      // The emulator first: it may hold a connection open (the timeout card), which shutdown would wait for.
-      emulator?.close();
       await server.shutdown();
       await background.settle(config.pspTimeoutMs + 1_000);
       await reconciler.stop();
@@ -367,6 +358,7 @@ async function serveGateway(
       await sealer.stop();
       await worker.stop();
       for (const plugin of plugins.values()) plugin.terminate();
+      await sandbox?.stop();
       await db.close();
       lock?.release();
     },

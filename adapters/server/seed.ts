@@ -1,47 +1,41 @@
-import type { AdyenEmulator } from "../../plugins/adyen/emulator/mod.ts";
-import type { ShopStore } from "../store/sql_shop_store.ts";
-
-/** The origin dev-mode credentials name for the bundled emulators; each process maps it to itself. */
-export const DEV_EMULATOR_ORIGIN = "http://emulator.gateway.invalid";
-
-/** The demo shop's fixed dev credentials: they only open the bundled emulator. */
-export const DEMO = {
-  shop: "demo",
-  accessToken: "dev-token",
-  apiKey: "demo-emulator-api-key",
-  merchantAccount: "GenstoreDemoECOM",
-  hmacKeyHex: "44782def547aaa06c910c43932b1eb0c71fc68d9d0c057550c48ec2acf6ba056",
-} as const;
-
 /**
- * Dev mode: shop `demo` with access token `dev-token`, its `card` extension bound in test mode to the
- * bundled card emulator served by this process. Re-applied at every start, so the URLs follow the port.
+ * Dev mode's shop `demo`: access token `dev-token`, and every extension this deployment serves bound in test
+ * mode to its account in the bundled sandbox, as sandbox.json names it. Re-applied at every start, so the
+ * credentials follow the sandbox's URL.
+ * @module
  */
+import type { Logger } from "../../src/mod.ts";
+import type { WorkerPlugin } from "../plugins/worker_host.ts";
+import type { ShopStore } from "../store/sql_shop_store.ts";
+import type { SandboxAccount } from "./sandbox.ts";
+
+/** The demo shop's handle and its public dev access token. */
+export const DEMO = { shop: "demo", accessToken: "dev-token" } as const;
+
 export async function seedDemoShop(options: {
-  shops: ShopStore;
-  emulator: AdyenEmulator;
-  gatewayUrl: string;
+  readonly shops: ShopStore;
+  readonly accounts: ReadonlyMap<string, SandboxAccount>;
+  /** Extension → plugin, from plugins.json. */
+  readonly extensions: ReadonlyMap<string, string>;
+  readonly plugins: ReadonlyMap<string, WorkerPlugin>;
+  readonly logger: Logger;
 }): Promise<void> {
-  const { shops, emulator, gatewayUrl } = options;
-  emulator.addAccount({
-    apiKey: DEMO.apiKey,
-    merchantAccount: DEMO.merchantAccount,
-    hmacKeyHex: DEMO.hmacKeyHex,
-    webhookUrl: `${gatewayUrl}/v1/notifications/adyen`,
-  });
+  const { shops } = options;
   await shops.upsertShop(DEMO.shop);
   await shops.setAccessToken(DEMO.shop, DEMO.accessToken);
-  await shops.bind({
-    shop: DEMO.shop,
-    extension: "card",
-    plugin: "adyen",
-    test: {
-      apiKey: DEMO.apiKey,
-      merchantAccount: DEMO.merchantAccount,
-      hmacKeyHex: DEMO.hmacKeyHex,
-      // Not this process's own URL: every dev process sends this host to the emulator it serves itself, so
-      // several processes on one database each keep working when another one stops.
-      baseUrl: `${DEV_EMULATOR_ORIGIN}/_emulator/adyen/v71`,
-    },
-  });
+  for (const [extension, pluginId] of options.extensions) {
+    const account = options.accounts.get(extension);
+    const plugin = options.plugins.get(pluginId);
+    if (account === undefined || plugin === undefined) continue;
+    const checked = await plugin.validateCredentials("test", account.credentials);
+    if (!checked.ok) {
+      options.logger.warn("dev.seed_skipped", {
+        extension,
+        plugin: pluginId,
+        issues: checked.issues.join("; "),
+      });
+      continue;
+    }
+    await shops.bind({ shop: DEMO.shop, extension, plugin: pluginId, test: checked.credentials });
+  }
 }

@@ -5,7 +5,8 @@ import { type Row, toInt, toIso, toJson, toMillis } from "./sql_client.ts";
 
 export const PAYMENT_COLUMNS = `shop, payment_id, extension, plugin, test, reference, currency, amount_minor,
   capture_mode, state, psp_reference, authorized_minor, captured_minor, refunded_minor, capture_pending_minor,
-  refund_pending_minor, void_pending, genstore_return_url, resume, redirect, return_params, card, store_card`;
+  refund_pending_minor, void_pending, genstore_return_url, resume, redirect, return_params, card, store_card,
+  description`;
 
 export function paymentFromRow(row: Row): Payment {
   const currency = String(row.currency);
@@ -32,6 +33,7 @@ export function paymentFromRow(row: Row): Payment {
     returnParams: toJson(row.return_params),
     card: toJson(row.card),
     storeCard: toJson(row.store_card),
+    description: optionalText(row.description),
   };
 }
 
@@ -61,6 +63,7 @@ export function paymentValues(p: Payment): Record<string, unknown> {
     return_params: jsonParam(p.returnParams),
     card: jsonParam(p.card),
     store_card: jsonParam(p.storeCard),
+    description: p.description ?? null,
   };
 }
 

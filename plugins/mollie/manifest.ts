@@ -20,6 +20,9 @@ export const MOLLIE_MANIFEST = {
     // A webhook per payment (webhookUrl), verified by fetching the payment it names.
     notifications: true,
     cardOnFile: false,
+    // Mollie ends a payment the buyer never finishes (expired), and a buyer may pay after the gateway's own
+    // deadline (a bank transfer stays open for days): the core asks Mollie instead of failing it.
+    expiresAtPsp: true,
   },
   hosts: {
     // Mollie has one host for both modes and tells them apart by the API key (test_… or live_…).

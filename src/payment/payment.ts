@@ -55,6 +55,8 @@ export interface Payment {
   readonly card?: StoredCardSummary;
   /** Card-on-file: store the card under this shopper reference when the payment succeeds. */
   readonly storeCard?: { readonly shopperReference: string };
+  /** The order's description as Genstore sent it (PSPs show it to the buyer; a query replays it). */
+  readonly description?: string;
 }
 
 /** What a plugin can do, as far as the payment rules care. */

@@ -164,6 +164,9 @@ export interface QueryInput {
   /** For `continue`: the plugin state and the return parameters of that call. */
   readonly resume?: Readonly<Record<string, string>>;
   readonly returnParams?: Readonly<Record<string, string>>;
+  /** For `pay`: what the pay call sent besides the amount, so a replay can send the same body. */
+  readonly description?: string;
+  readonly notificationUrl?: string;
 }
 
 /** A PSP notification, as received on the gateway's notification route. */
@@ -216,6 +219,12 @@ export interface PluginCapabilities {
   readonly notifications: boolean;
   /** storeCard and storedCard payments. */
   readonly cardOnFile: boolean;
+  /**
+   * The PSP itself ends a payment the buyer never finishes (Mollie's `expired`), and a buyer may still pay
+   * after the gateway's action deadline: the core then asks the PSP instead of failing the payment. Without
+   * it (3-D Secure, PayPal: nothing moves until the gateway continues) the deadline fails the payment.
+   */
+  readonly expiresAtPsp?: boolean;
 }
 
 export interface PluginManifest {

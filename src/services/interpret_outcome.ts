@@ -19,9 +19,21 @@ export function interpretOutcome(
   operation: Operation,
   payment: Payment,
   outcome: PspOutcome,
-  context: { readonly now: number; readonly pspTimeoutMs: number; readonly source: ChangeSource },
+  context: {
+    readonly now: number;
+    readonly pspTimeoutMs: number;
+    readonly source: ChangeSource;
+    /** The plugin declares buyer actions (3-D Secure or offsite pages); without them none is believed. */
+    readonly buyerActions: boolean;
+  },
 ): SettlingOutcome {
   switch (outcome.kind) {
+    case "requires_action":
+      // Only a payment sends a buyer anywhere, and only through a plugin that says it does.
+      if (operation.kind !== "payment" || !context.buyerActions) {
+        return { kind: "unknown", detail: "the plugin asked for a buyer action it does not declare" };
+      }
+      return outcome;
     case "not_received": {
       const settledAt = (operation.sentUntil ?? operation.createdAt) + context.pspTimeoutMs;
       if (context.source !== "reconciliation") {

@@ -54,6 +54,7 @@ Deno.test("interpretOutcome() fails a call the PSP never received once no copy o
     interpretOutcome(operation(), payment(), NOT_RECEIVED, {
       now: at,
       pspTimeoutMs: PSP_TIMEOUT,
+      buyerActions: true,
       source: "reconciliation",
     }),
     {
@@ -68,6 +69,7 @@ Deno.test("interpretOutcome() keeps asking while a copy of the call may still re
   const outcome = interpretOutcome(operation(), payment(), NOT_RECEIVED, {
     now: SENT_UNTIL + PSP_TIMEOUT - 1,
     pspTimeoutMs: PSP_TIMEOUT,
+    buyerActions: true,
     source: "reconciliation",
   });
   equal(outcome.kind, "unknown");
@@ -78,6 +80,7 @@ Deno.test("interpretOutcome() believes 'not received' only from a query", () => 
     const outcome = interpretOutcome(operation(), payment(), NOT_RECEIVED, {
       now: SENT_UNTIL * 10,
       pspTimeoutMs: PSP_TIMEOUT,
+      buyerActions: true,
       source,
     });
     equal(outcome.kind, "unknown", source);
@@ -94,6 +97,7 @@ Deno.test("interpretOutcome() leaves a payment whose return the PSP refused wait
     }, {
       now: 1,
       pspTimeoutMs: PSP_TIMEOUT,
+      buyerActions: true,
       source: "buyer_return",
     }),
     { kind: "requires_action", redirect, resume: { a: "b" }, pspReference: "P1" },
@@ -109,8 +113,28 @@ Deno.test("interpretOutcome() passes every other outcome through unchanged", () 
   ] as const;
   for (const outcome of outcomes) {
     equal(
-      interpretOutcome(operation(), payment(), outcome, { now: 1, pspTimeoutMs: 1, source: "psp_answer" }),
+      interpretOutcome(operation(), payment(), outcome, {
+        now: 1,
+        pspTimeoutMs: 1,
+        source: "psp_answer",
+        buyerActions: true,
+      }),
       outcome,
     );
   }
+});
+
+Deno.test("interpretOutcome() believes a buyer action only for a payment of a plugin that declares them", () => {
+  const action = {
+    kind: "requires_action",
+    redirect: { url: "https://psp.example/page", method: "GET" },
+    resume: {},
+  } as const;
+  const at = { now: 1, pspTimeoutMs: 1, source: "psp_answer" } as const;
+  equal(interpretOutcome(operation(), payment(), action, { ...at, buyerActions: true }), action);
+  equal(interpretOutcome(operation(), payment(), action, { ...at, buyerActions: false }).kind, "unknown");
+  equal(
+    interpretOutcome(operation({ kind: "refund" }), payment(), action, { ...at, buyerActions: true }).kind,
+    "unknown",
+  );
 });

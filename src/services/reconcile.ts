@@ -5,7 +5,7 @@ import type { QueryInput } from "../ports/psp_plugin.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { pluginOf } from "./deps.ts";
 import { callContext, callPlugin } from "./psp_call.ts";
-import { recordOutcome, returnUrl } from "./record_outcome.ts";
+import { notificationUrl, recordOutcome, returnUrl } from "./record_outcome.ts";
 import { reject } from "./settle.ts";
 
 /**
@@ -35,9 +35,15 @@ export async function reconcileDue(deps: GatewayDeps, limit = 20): Promise<numbe
 export async function reconcileOperation(deps: GatewayDeps, operation: Operation): Promise<void> {
   const now = deps.clock.now();
   const key = { shop: operation.shop, kind: operation.kind, operationId: operation.operationId };
+  const payment = await deps.store.findPayment(operation.shop, operation.paymentId);
+  if (payment === undefined) return;
+  const capabilities = pluginOf(deps, payment.plugin).manifest.capabilities;
   const waitingForBuyer = operation.status === "requires_action" && operation.keyFor === "request";
   const deadline = operation.actionDeadline ?? operation.updatedAt + deps.settings.actionTimeoutMs;
-  if (waitingForBuyer && deadline <= now) {
+  const pastDeadline = waitingForBuyer && deadline <= now;
+  // Where the PSP ends an unfinished payment itself (Mollie's expired), the buyer may still pay after the
+  // gateway's deadline: the gateway asks the PSP instead of failing the payment on its own clock.
+  if (pastDeadline && !capabilities.expiresAtPsp) {
     await deps.store.transaction(async (tx) => {
       const { operation: current, payment } = await tx.lockWithPayment(key);
       if (current?.status !== "requires_action") return;
@@ -51,13 +57,15 @@ export async function reconcileOperation(deps: GatewayDeps, operation: Operation
   }
   // A buyer's return taken to the PSP whose request died is asked about like any call; otherwise the payment
   // simply keeps waiting for the buyer.
-  if (waitingForBuyer) return;
-  if (operation.reviewSince === undefined && operation.createdAt + deps.settings.reconcileDeadlineMs <= now) {
+  if (waitingForBuyer && !pastDeadline) return;
+  if (
+    !waitingForBuyer && operation.reviewSince === undefined &&
+    operation.createdAt + deps.settings.reconcileDeadlineMs <= now
+  ) {
     await markForReview(deps, operation, now);
   }
-
-  const payment = await deps.store.findPayment(operation.shop, operation.paymentId);
-  if (payment === undefined) return;
+  // A plugin that cannot be asked leaves the outcome to its notifications, or to a person.
+  if (!capabilities.query) return;
   const binding = await deps.shops.findBinding(operation.shop, operation.extension);
   const credentials = operation.test ? binding?.test : binding?.live;
   if (credentials === undefined) {
@@ -76,6 +84,8 @@ export async function reconcileOperation(deps: GatewayDeps, operation: Operation
     returnUrl: returnUrl(deps, payment.reference),
     resume: payment.resume,
     returnParams: payment.returnParams,
+    description: payment.description,
+    notificationUrl: notificationUrl(deps, payment.plugin, payment.reference),
   };
   const plugin = pluginOf(deps, payment.plugin);
   const outcome = await callPlugin(

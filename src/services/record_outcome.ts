@@ -38,8 +38,13 @@ export function nextCheckAt(
       return now + Math.min(s.reconcileMaxDelayMs, s.reconcileFirstDelayMs * 2 ** operation.checks);
     case "pending":
       return now + Math.min(s.reconcileMaxDelayMs, s.pendingCheckDelayMs * 2 ** operation.checks);
-    case "requires_action":
-      return actionDeadline(deps, operation, now);
+    case "requires_action": {
+      // Past the deadline (a PSP that expires payments itself), ask again on the pending schedule.
+      const deadline = actionDeadline(deps, operation, now);
+      return deadline > now
+        ? deadline
+        : now + Math.min(s.reconcileMaxDelayMs, s.pendingCheckDelayMs * 2 ** operation.checks);
+    }
     case "succeeded":
     case "failed":
       return now;
@@ -71,10 +76,12 @@ export async function recordOutcome(
     if (payment === undefined) {
       throw new Error(`Cannot record an outcome without its payment: ${operation.reference}`);
     }
+    const capabilities = pluginOf(deps, payment.plugin).manifest.capabilities;
     const interpreted = interpretOutcome(operation, payment, cleanOutcome(outcome), {
       now,
       pspTimeoutMs: deps.settings.pspTimeoutMs,
       source: options.source,
+      buyerActions: capabilities.threeDSecure || capabilities.redirect,
     });
     const checked = checkAnsweredAmount(operation, interpreted);
     const cardToken = newCardToken(deps, operation, payment, checked);

@@ -68,9 +68,14 @@ export async function startPayment(deps: GatewayDeps, command: StartPayment): Pr
     captureMode: command.captureMode,
     genstoreReturnUrl: command.genstoreReturnUrl,
     storeCard: command.storeCard ? { shopperReference: `${binding.shop}.${deps.ids.token()}` } : undefined,
+    description: command.description,
   });
   const stored = await storedCardOf(deps, command);
-  const refusal = credentials === undefined
+  const capabilities = pluginOf(deps, binding.plugin).manifest.capabilities;
+  // The manifest is the single source of what the plugin does: what it does not declare never reaches it.
+  const refusal = command.captureMode === "authorize" && !capabilities.manualCapture
+    ? rejection("capture_not_supported", "This payment method takes sales only, not authorizations")
+    : credentials === undefined
     ? rejection("account_not_configured", modeMessage(command.test))
     : stored.kind === "refused"
     ? stored.rejection

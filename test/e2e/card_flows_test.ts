@@ -35,7 +35,7 @@ Deno.test({
           channelPaymentId: answer.body.channelPaymentId,
           status: "SUCCESS",
         });
-        equal(h.gateway.emulator!.chargeCount(await referenceOf(h, id)), 1);
+        equal(h.adyen.chargeCount(await referenceOf(h, id)), 1);
       });
 
       for (
@@ -221,7 +221,7 @@ Deno.test({
           equal(second.headers.get("idempotent-replayed"), "true");
           equal(first.headers.get("idempotent-replayed"), null);
           await genstore.waitForCallback("payment", id);
-          equal(h.gateway.emulator!.chargeCount(await referenceOf(h, id)), 1);
+          equal(h.adyen.chargeCount(await referenceOf(h, id)), 1);
 
           const refundId = newId("RF");
           const refund = { refundId, paymentId: id, amount: "1.00", test: true };
@@ -303,7 +303,7 @@ Deno.test({
           equal((await client.query("payments", id)).body.status, "PROCESSING");
           const callback = await genstore.waitForCallback("payment", id, 15_000);
           equal(callback.body.status, true);
-          equal(h.gateway.emulator!.chargeCount(await referenceOf(h, id)), 1);
+          equal(h.adyen.chargeCount(await referenceOf(h, id)), 1);
         },
       );
 
@@ -326,7 +326,7 @@ Deno.test({
       );
 
       await t.step("every accepted operation got exactly one delivered callback", async () => {
-        await eventually(() => h.gateway.emulator!.notifications().every((n) => n.delivered) || undefined);
+        await eventually(() => h.adyen.notifications().every((n) => n.delivered) || undefined);
         const seen = new Map<string, number>();
         for (const attempt of genstore.delivered()) {
           const key = `${attempt.kind}/${attempt.id}`;

@@ -15,7 +15,14 @@ import type { SentRequest } from "../../adapters/dev/genstore_client.ts";
 import { signBody, signQuery } from "../../adapters/genstore/signature.ts";
 import { DEMO } from "../../adapters/server/seed.ts";
 import type { SqlClient } from "../../adapters/store/sql_client.ts";
-import { CLIENT_SECRET, eventually, type Harness, newId, startHarness } from "../support/harness.ts";
+import {
+  CLIENT_SECRET,
+  eventually,
+  type Harness,
+  newId,
+  SANDBOX_CARD,
+  startHarness,
+} from "../support/harness.ts";
 
 /** The test cards of contract section 7. */
 const TEST_PANS = [
@@ -429,7 +436,7 @@ Deno.test({
           const [pending] = await db.query<{ n: unknown }>(
             "SELECT count(*) AS n FROM outbox WHERE status <> 'delivered'",
           );
-          const webhooksDone = h.gateway.emulator!.notifications().every((n) => n.delivered);
+          const webhooksDone = h.adyen.notifications().every((n) => n.delivered);
           return (Number(open.n) === 0 && Number(pending.n) === 0 && webhooksDone) || undefined;
         }, 30_000);
         for (const entry of expectedCallbacks) {
@@ -485,7 +492,7 @@ Deno.test({
       cells: dbSources.length,
       logLines: logSources.length,
       answers: answers.length,
-      emulatorPages: answers.filter((a) => a.where.includes("/_emulator/")).length,
+      emulatorPages: answers.filter((a) => a.where.includes("/adyen/threeds")).length,
       callbacks: callbackSources.length,
       needles: needles.length,
     };
@@ -544,7 +551,7 @@ Deno.test({
       found("PSP reference", "db", "public.payments.");
       found("PSP reference", "answer");
       found("PSP reference", "callback");
-      found("challenge page", "answer", "/_emulator/");
+      found("challenge page", "answer", "/adyen/threeds");
     });
 
     await t.step("no card data, key or secret in the database, logs, answers or callbacks", () => {
@@ -610,9 +617,9 @@ async function secretNeedles(h: Harness): Promise<Needle[]> {
   add("GENSTORE_CLIENT_SECRET", config.clientSecret);
   add("GENSTORE_CLIENT_SECRET (harness)", CLIENT_SECRET);
   add("GENSTORE access token (dev-token)", DEMO.accessToken);
-  add("PSP API key", DEMO.apiKey);
-  add("PSP HMAC key (hex)", DEMO.hmacKeyHex, "caseless");
-  const hmacBytes = Uint8Array.from(DEMO.hmacKeyHex.match(/../g)!, (pair) => parseInt(pair, 16));
+  add("PSP API key", SANDBOX_CARD.apiKey);
+  add("PSP HMAC key (hex)", SANDBOX_CARD.hmacKeyHex, "caseless");
+  const hmacBytes = Uint8Array.from(SANDBOX_CARD.hmacKeyHex.match(/../g)!, (pair) => parseInt(pair, 16));
   add("PSP HMAC key (base64)", encodeBase64(hmacBytes).replace(/=+$/, ""));
   add("PSP HMAC key (raw bytes)", latin1(hmacBytes));
   add("OPERATOR_TOKEN", config.operatorToken);

@@ -6,10 +6,9 @@ import { deepStrictEqual as deepEqual, match, strictEqual as equal } from "node:
 import { createHmac } from "node:crypto";
 import { Buffer } from "node:buffer";
 import { testCard } from "../../adapters/dev/genstore_client.ts";
-import { DEMO } from "../../adapters/server/seed.ts";
 import { freePort } from "../support/cluster.ts";
 import { postgresOnly } from "../support/databases.ts";
-import { eventually, newId, startHarness } from "../support/harness.ts";
+import { eventually, newId, SANDBOX_CARD, startHarness } from "../support/harness.ts";
 
 const TOKEN = "operator-token-for-tests";
 
@@ -88,12 +87,12 @@ Deno.test({
               eventCode: "AUTHORISATION",
               success: "true",
               pspReference: String(declined.body.channelPaymentId),
-              merchantAccountCode: DEMO.merchantAccount,
+              merchantAccountCode: SANDBOX_CARD.merchantAccount,
               merchantReference: reference,
             },
             1500,
             "USD",
-            DEMO.hmacKeyHex,
+            SANDBOX_CARD.hmacKeyHex,
           );
 
           const forged = await fetch(`${gateway.url}/v1/notifications/adyen`, {

@@ -7,15 +7,25 @@
 import { deepStrictEqual as same, match, ok, strictEqual as equal } from "node:assert/strict";
 import { actOnBuyerPage, testCard } from "../../adapters/dev/genstore_client.ts";
 import { signQuery } from "../../adapters/genstore/signature.ts";
-import { DEMO } from "../../adapters/server/seed.ts";
 import { hmacSha256, toBase64 } from "../../plugins/kit/mod.ts";
 import { notificationSigningString } from "../../plugins/adyen/notification.ts";
-import { CLIENT_SECRET, eventually, type Harness, newId, startHarness } from "../support/harness.ts";
+import {
+  CLIENT_SECRET,
+  eventually,
+  type Harness,
+  newId,
+  SANDBOX_CARD,
+  startHarness,
+} from "../support/harness.ts";
 
 const RETURN_URL = "https://demo.genmystore.com/checkout/return";
 const OTHER_KEY_HEX = "ab".repeat(32);
 
-async function bindShop(h: Harness, shop: string, hmacKeyHex: string = DEMO.hmacKeyHex): Promise<void> {
+async function bindShop(
+  h: Harness,
+  shop: string,
+  hmacKeyHex: string = SANDBOX_CARD.hmacKeyHex,
+): Promise<void> {
   const demo = await h.gateway.shops.findBinding("demo", "card");
   await h.gateway.shops.upsertShop(shop);
   await h.gateway.shops.setAccessToken(shop, "dev-token");
@@ -34,7 +44,7 @@ async function operationOf(h: Harness, shop: string, kind: string, id: string) {
 async function signedItem(reference: string, hmacKeyHex: string, success = "true") {
   const item = {
     pspReference: `99${Math.floor(Math.random() * 1e14)}`.padEnd(16, "0").slice(0, 16),
-    merchantAccountCode: DEMO.merchantAccount,
+    merchantAccountCode: SANDBOX_CARD.merchantAccount,
     merchantReference: reference,
     amount: { value: 1000, currency: "USD" },
     eventCode: "AUTHORISATION",
@@ -87,7 +97,7 @@ Deno.test({
           equal(retry.text, first.text);
           equal(retry.headers.get("idempotent-replayed"), "true");
           const demo = await operationOf(h, "demo", "payment", id);
-          equal(h.gateway.emulator!.chargeCount(demo.reference), 1);
+          equal(h.adyen.chargeCount(demo.reference), 1);
           equal((await operationOf(h, "shopb", "payment", id)).error_code, "card_unreadable");
         },
       );
@@ -152,7 +162,7 @@ Deno.test({
           returnUrl: RETURN_URL,
         });
         const { reference } = await operationOf(h, "demo", "payment", id);
-        const genuine = await signedItem(reference, DEMO.hmacKeyHex);
+        const genuine = await signedItem(reference, SANDBOX_CARD.hmacKeyHex);
         const foreign = await signedItem(`shopc.${"b".repeat(16)}`, OTHER_KEY_HEX);
         for (const body of [batch(genuine, foreign), batch(foreign, genuine)]) {
           const response = await fetch(`${base}/v1/notifications/adyen`, { method: "POST", body });

@@ -11,12 +11,21 @@ import { createGenstoreClient, type GenstoreClient } from "../../adapters/dev/ge
 import { createJsonLogger } from "../../adapters/logging/json_logger.ts";
 import { type RunningGateway, startGateway } from "../../adapters/server/gateway.ts";
 import { openTestDatabase, storeUnderTest, type TestDatabase } from "./databases.ts";
+import { claimPort } from "../../adapters/server/startup.ts";
+import type { AdyenEmulator } from "../../plugins/adyen/emulator/mod.ts";
+import { type RunningSandbox, startSandbox } from "../../scripts/sandbox.ts";
 import { type FakeGenstore, startFakeGenstore } from "./fake_genstore.ts";
 
 export const CLIENT_SECRET = "test-client-secret-0123456789";
 
 export interface Harness {
   readonly gateway: RunningGateway;
+  /** The bundled sandbox, served by the test process. */
+  readonly sandbox: RunningSandbox;
+  /** The sandbox's Adyen emulator, to look at what it booked. */
+  readonly adyen: AdyenEmulator;
+  /** Makes every gateway call to the sandbox fail with 503 (buyers and notifications still get through). */
+  setPspDown(down: boolean): void;
   readonly genstore: FakeGenstore;
   readonly client: GenstoreClient;
   /** A Genstore client for another shop domain. */
@@ -62,7 +71,35 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   const config = await loadConfig((name) => env[name]);
   const logs: string[] = [];
+  // The gateway's port first, so the sandbox knows where to send notifications; the sandbox in this process,
+  // so tests can look inside its emulators (the gateway only ever reaches them over HTTP).
+  const listener = claimPort(0, "127.0.0.1");
+  const sandbox = await startSandbox({
+    port: 0,
+    notifyUrl: `http://127.0.0.1:${listener.port}`,
+    config: new URL("../../sandbox.json", import.meta.url),
+  });
+  // The gateway reaches the sandbox through a loopback proxy a test can make fail ("the PSP is down"); buyers
+  // and notifications use the sandbox directly.
+  let pspDown = false;
+  const proxy = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    if (pspDown) return new Response("down", { status: 503 });
+    const url = new URL(request.url);
+    const target = new URL(url.pathname + url.search, sandbox.url);
+    const body = request.method === "GET" || request.method === "HEAD"
+      ? undefined
+      : await request.arrayBuffer();
+    const answer = await fetch(target, {
+      method: request.method,
+      headers: request.headers,
+      body,
+      redirect: "manual",
+    });
+    return new Response(await answer.arrayBuffer(), { status: answer.status, headers: answer.headers });
+  });
   const gateway = await startGateway(config, {
+    listener,
+    sandboxUrl: `http://127.0.0.1:${proxy.addr.port}`,
     memoryDatabase: database === undefined,
     logger: createJsonLogger({ write: (line) => logs.push(line) }),
     reconcileIntervalMs: 100,
@@ -76,6 +113,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   return {
     gateway,
+    sandbox,
+    adyen: sandbox.programs.get("adyen") as AdyenEmulator,
+    setPspDown(down: boolean) {
+      pspDown = down;
+    },
     genstore,
     client,
     clientFor: (shopDomain: string) =>
@@ -89,6 +131,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     database,
     async stop() {
       await gateway.stop();
+      await proxy.shutdown();
+      await sandbox.close();
       await genstore.close();
       await database?.close();
       await Deno.remove(dataDir, { recursive: true });
@@ -115,3 +159,8 @@ export async function eventually<T>(
   }
   throw new Error(`Condition not met within ${timeoutMs} ms`);
 }
+
+/** The sandbox card account of sandbox.json (what dev mode binds shop demo's card extension to). */
+export const SANDBOX_CARD: Readonly<Record<string, string>> = JSON.parse(
+  Deno.readTextFileSync(new URL("../../sandbox.json", import.meta.url)),
+).accounts.card.credentials;

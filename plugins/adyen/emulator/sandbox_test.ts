@@ -39,10 +39,13 @@ Deno.test("the sandbox serves sandbox.json's emulators under their prefixes and 
   try {
     match(
       sandbox.line,
-      /^sandbox listening on http:\/\/127\.0\.0\.1:\d+ \(adyen at \/adyen; state in memory\)$/,
+      /^sandbox listening on http:\/\/127\.0\.0\.1:\d+ \(adyen at \/adyen(, [a-z]+ at \/[a-z]+)*; state in memory\)$/,
     );
-    const health = await fetch(`${sandbox.url}/healthz`);
-    assertEquals(await health.json(), { status: "ok", emulators: [{ id: "adyen", prefix: "/adyen" }] });
+    const health = await (await fetch(`${sandbox.url}/healthz`)).json();
+    equal(health.status, "ok");
+    ok(
+      health.emulators.some((e: { id: string; prefix: string }) => e.id === "adyen" && e.prefix === "/adyen"),
+    );
     // sandbox.json's card account: baseUrl "{sandbox}/adyen/v71".
     const paid = await post(
       `${sandbox.url}/adyen/v71/payments`,
@@ -68,7 +71,7 @@ Deno.test("the sandbox serves sandbox.json's emulators under their prefixes and 
       ),
     );
     equal(item.additionalData.hmacSignature, expected, "signed with sandbox.json's HMAC key");
-    const elsewhere = await fetch(`${sandbox.url}/mollie/v2/payments`);
+    const elsewhere = await fetch(`${sandbox.url}/nobody/v2/payments`);
     equal(elsewhere.status, 404);
     await elsewhere.body?.cancel();
   } finally {
@@ -180,7 +183,7 @@ Deno.test("the sandbox refuses with one line and exit code 2 when it cannot star
     await t.step("an emulator sandbox.json does not name", async () => {
       const refused = await failingSandbox(["stripe", "--port", "0"]);
       equal(refused.code, 2);
-      equal(refused.stderr.trim(), "Cannot serve stripe: sandbox.json names adyen");
+      match(refused.stderr.trim(), /^Cannot serve stripe: sandbox\.json names adyen(, [a-z]+)*$/);
     });
   } finally {
     await Deno.remove(dataDir, { recursive: true });

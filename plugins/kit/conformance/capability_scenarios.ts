@@ -22,7 +22,16 @@ import type { Scenario, World } from "./world.ts";
 type Capability = keyof PluginCapabilities;
 
 /** One short use of each capability: it fails with the capability's name when the plugin does not keep it. */
-const PROBES: { readonly [C in Capability]: (world: World) => Promise<void> } = {
+const PROBES: { readonly [C in Capability]-?: (world: World) => Promise<void> } = {
+  // The kit's offsite_abandoned scenario plays it; here the target must say its PSP expires payments.
+  expiresAtPsp(world) {
+    const offsite =
+      (world.target as { readonly offsite?: { readonly abandon?: { readonly kind: string } } }).offsite;
+    if (offsite?.abandon?.kind !== "expires") {
+      fail("expiresAtPsp needs an offsite target whose abandoned payments expire at the PSP");
+    }
+    return Promise.resolve();
+  },
   async manualCapture(world) {
     const { input, pspReference } = await approvedPayment(world, "authorize");
     await modification(world, "capture", { pspReference, amount: input.amount }, input.amount);
