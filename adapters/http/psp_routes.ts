@@ -40,7 +40,10 @@ export function registerPspRoutes(app: Hono, gateway: GatewayDeps): void {
 
   app.post("/v1/notifications/:plugin", async (c) => {
     const plugin = c.req.param("plugin")!;
-    if (!gateway.plugins.has(plugin)) return c.json({ error: "not_found" }, 404);
+    // Only a plugin that declares notifications has a notification route.
+    if (gateway.plugins.get(plugin)?.manifest.capabilities.notifications !== true) {
+      return c.json({ error: "not_found" }, 404);
+    }
     const headers: Record<string, string> = {};
     c.req.raw.headers.forEach((value, key) => headers[key] = value);
     const params: Record<string, string> = {};

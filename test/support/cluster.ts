@@ -23,6 +23,8 @@ const ACCOUNT = {
 export interface GatewayProcess {
   readonly name: string;
   readonly url: string;
+  readonly port: number;
+  readonly pid: number;
   readonly client: GenstoreClient;
   /** Every line the process wrote (stdout and stderr). */
   readonly logs: string[];
@@ -35,8 +37,8 @@ export interface Cluster {
   readonly emulator: AdyenEmulator;
   readonly genstore: FakeGenstore;
   readonly operatorToken: string;
-  /** Starts a gateway process and waits until it is ready. */
-  start(name: string, env?: Readonly<Record<string, string>>): Promise<GatewayProcess>;
+  /** Starts a gateway process and waits until it is ready (on `port`, to restart one where it was). */
+  start(name: string, env?: Readonly<Record<string, string>>, port?: number): Promise<GatewayProcess>;
   /** Kills every process still running and releases everything. */
   close(): Promise<void>;
 }
@@ -84,8 +86,12 @@ export async function startCluster(): Promise<Cluster> {
     emulator,
     genstore,
     operatorToken,
-    async start(name: string, extra: Readonly<Record<string, string>> = {}): Promise<GatewayProcess> {
-      const port = first ? notifiedPort : freePort();
+    async start(
+      name: string,
+      extra: Readonly<Record<string, string>> = {},
+      requested?: number,
+    ): Promise<GatewayProcess> {
+      const port = requested ?? (first ? notifiedPort : freePort());
       first = false;
       const url = `http://127.0.0.1:${port}`;
       const env: Record<string, string> = {
@@ -125,6 +131,8 @@ export async function startCluster(): Promise<Cluster> {
       const gateway: GatewayProcess = {
         name,
         url,
+        port,
+        pid: child.pid,
         logs,
         status: child.status,
         client: createGenstoreClient({
