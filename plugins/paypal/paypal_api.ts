@@ -15,6 +15,7 @@ export interface PayPalRequest {
   readonly method: "GET" | "POST";
   /** The path below the base URL, with its ids already encoded. */
   readonly path: string;
+  /** The JSON body; none for a POST without one (a void). */
   readonly json?: Json;
   /** Send `ctx.idempotencyKey` as PayPal-Request-Id (every POST with an effect). */
   readonly keyed: boolean;
@@ -65,7 +66,7 @@ async function send(
     method: request.method,
     url: `${endpoint.baseUrl}${request.path}`,
     headers,
-    json: request.method === "POST" ? (request.json ?? {}) : undefined,
+    json: request.json,
     operation: request.operation,
   }, ctx.deadline);
 }

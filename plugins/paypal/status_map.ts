@@ -168,7 +168,7 @@ const MERCHANT: IssueRule = { kind: "failed", code: "merchant_account_restricted
 const MAYBE_DONE: IssueRule = { kind: "unknown" };
 
 /** Issues the payer's or the payee's account raise, whatever the call. */
-const ACCOUNT_ISSUES: IssueTable = {
+export const ACCOUNT_ISSUES: IssueTable = {
   PAYER_ACCOUNT_LOCKED_OR_CLOSED: DECLINED,
   PAYER_ACCOUNT_RESTRICTED: DECLINED,
   PAYER_CANNOT_PAY: DECLINED,

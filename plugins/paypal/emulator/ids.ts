@@ -16,8 +16,9 @@ export function resourceId(): string {
   return randomText(17, UPPER);
 }
 
+/** Payer ids avoid 0, 1, I and O (Orders v2 `account_id`: `^[2-9A-HJ-NP-Z]{13}$`). */
 export function payerId(): string {
-  return randomText(13, UPPER);
+  return randomText(13, "23456789ABCDEFGHJKLMNPQRSTUVWXYZ");
 }
 
 export function debugId(): string {
