@@ -55,7 +55,7 @@ function optionalText(
 function readUrl(context: Json | undefined, name: string, field: string): string | undefined | PayPalError {
   const value = context?.[name];
   if (value === undefined) return undefined;
-  if (typeof value !== "string" || !/^https?:\/\/\S+$/.test(value)) {
+  if (typeof value !== "string" || !/^https?:\/\/\S+$/.test(value) || !URL.canParse(value)) {
     return invalid("orders", "INVALID_PARAMETER_SYNTAX", field);
   }
   return value;
