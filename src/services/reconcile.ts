@@ -4,6 +4,7 @@ import { isFinalStatus } from "../payment/operation_machine.ts";
 import type { QueryInput } from "../ports/psp_plugin.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { pluginOf } from "./deps.ts";
+import { continuePayment } from "./continue_payment.ts";
 import { callContext, callPlugin } from "./psp_call.ts";
 import { notificationUrl, recordOutcome, returnUrl } from "./record_outcome.ts";
 import { reject } from "./settle.ts";
@@ -43,6 +44,13 @@ export async function reconcileOperation(deps: GatewayDeps, operation: Operation
   const pastDeadline = waitingForBuyer && deadline <= now;
   // Where the PSP ends an unfinished payment itself (Mollie's expired), the buyer may still pay after the
   // gateway's deadline: the gateway asks the PSP instead of failing the payment on its own clock.
+  if (pastDeadline && !capabilities.expiresAtPsp && capabilities.redirect) {
+    // One last look before giving up: a buyer who finished at the PSP but never came back (a PayPal order
+    // approved, the window closed) is continued now; if the PSP refuses that, the buyer has abandoned.
+    await continuePayment(deps, operation.reference, {});
+    const after = await deps.store.findOperation(key);
+    if (after?.status !== "requires_action" || after.keyFor !== "request") return;
+  }
   if (pastDeadline && !capabilities.expiresAtPsp) {
     await deps.store.transaction(async (tx) => {
       const { operation: current, payment } = await tx.lockWithPayment(key);
