@@ -8,6 +8,18 @@ import { readEnvironment } from "./adapters/config/environment.ts";
 import { startGateway } from "./adapters/server/gateway.ts";
 import { claimPort, lockDataDirForGateway, StartupError } from "./adapters/server/startup.ts";
 
+// A stop asked for while the gateway is still starting is carried out as soon as it has started: the
+// listeners come first, so a SIGTERM never finds the process without them.
+let stopRequested = false;
+let stopGateway: (() => Promise<void>) | undefined;
+function onStopSignal(): void {
+  if (stopRequested) return;
+  stopRequested = true;
+  void stopGateway?.();
+}
+Deno.addSignalListener("SIGTERM", onStopSignal);
+Deno.addSignalListener("SIGINT", onStopSignal);
+
 try {
   const env = (name: string) => Deno.env.get(name);
   // In this order, so that each refusal comes before anything is written: the environment, the port, the
@@ -39,16 +51,13 @@ try {
       ].join("\n"),
     );
   }
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
+  stopGateway = async () => {
     await gateway.stop();
     Deno.exit(0);
   };
-  Deno.addSignalListener("SIGTERM", stop);
-  Deno.addSignalListener("SIGINT", stop);
+  if (stopRequested) await stopGateway();
 } catch (error) {
+  if (stopRequested) Deno.exit(0);
   if (error instanceof ConfigError) {
     for (const problem of error.problems) console.error(`Configuration error: ${problem}`);
     Deno.exit(2);

@@ -37,12 +37,14 @@ export interface LoadResult {
  * wrong. Never throws for a bad answer: the failures are collected and the caller decides (loudly).
  */
 export async function runLoad(
-  url: string,
+  url: string | readonly string[],
   items: readonly LoadItem[],
   concurrency: number,
   check: (item: LoadItem, answer: LoadAnswer) => string | undefined,
   requestTimeoutMs = 30_000,
+  ratePerSecond?: number,
 ): Promise<LoadResult> {
+  const urls = typeof url === "string" ? [url] : url;
   const sentAt = new Array<number>(items.length);
   const latencies = new Array<number>(items.length);
   const answers = new Array<LoadAnswer>(items.length);
@@ -54,11 +56,17 @@ export async function runLoad(
     while (next < items.length) {
       const index = next++;
       const item = items[index];
+      // At a fixed rate, item i leaves at start + i / rate (open loop, bounded by the workers in flight).
+      if (ratePerSecond !== undefined) {
+        const due = started + (index * 1000) / ratePerSecond;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
       const sent = performance.now();
       sentAt[index] = sent;
       let answer: LoadAnswer;
       try {
-        const response = await fetch(url, {
+        const response = await fetch(urls[index % urls.length], {
           method: "POST",
           headers: item.headers,
           body: item.body,

@@ -1,151 +1,146 @@
 /**
- * `deno task bench`: the performance benchmark, in one run on this machine.
+ * `deno task bench`: the performance benchmark, one run on this machine, printed as a table with the targets
+ * beside the figures.
  *
- * - Card sales end to end: signed POST /v1/ext/card/payments with an encrypted approved card → gateway → the
- *   bundled Adyen emulator over HTTP → synchronous answer, and the `payment` callback received by a fake
- *   Genstore. On the embedded store (PGlite in a temporary DATA_DIR, the real default) and on PostgreSQL when
- *   DATABASE_URL is set or a server answers at postgres://postgres:postgres@127.0.0.1:5432/postgres (a fresh
- *   database is created for the run and dropped afterwards).
- * - A bare Hono echo server, same load generator, same bodies: the reference.
+ * Every measured program is its own process, as in production: the gateway (`main.ts`), the bundled sandbox
+ * (`scripts/sandbox.ts`, the PSP emulators) and the reference, a bare Hono JSON echo. The load generator and a
+ * fake Genstore receiving the callbacks share this process. A card sale is a signed POST with an encrypted
+ * approved card → gateway → the sandbox's Adyen emulator over HTTP → the synchronous answer, and counts when its
+ * `payment` callback arrives.
  *
- * Options: `--concurrency N` (16), `--requests N` (1500), `--warmup N` (100), `--json <path>` (write results).
- * Exit code 0 when every answer and every callback checked out, 1 otherwise.
+ * Runs: the echo; PostgreSQL (one gateway process, closed loop; then a fixed 300 sales/s; then two processes
+ * sharing the database; then 100 shops under Genstore's real per-shop limit, one of them busy); the embedded
+ * store (dev mode). PostgreSQL: DATABASE_URL, or a server at postgres://postgres:postgres@127.0.0.1:5432/postgres
+ * (a fresh database per run, dropped afterwards); without one the PostgreSQL runs are skipped.
+ *
+ * Options: `--requests N` (3000), `--concurrency N` (32), `--warmup N` (300), `--rate N` (300), `--json <path>`,
+ * `--only postgres|embedded`. Exit code 0 when every answer and callback checked out, 1 otherwise.
  * @module
  */
-import { Hono } from "hono";
+import { parseArgs } from "node:util";
 import postgres from "postgres";
-import { loadConfig } from "../adapters/config/config.ts";
 import { generateEciesKeyPair } from "../adapters/crypto/keys.ts";
-import { generateMasterKey } from "../adapters/crypto/secret_box.ts";
+import { createSecretBox, generateMasterKey } from "../adapters/crypto/secret_box.ts";
 import { createGenstoreClient } from "../adapters/dev/genstore_client.ts";
 import { signBody } from "../adapters/genstore/signature.ts";
-import { createJsonLogger } from "../adapters/logging/json_logger.ts";
-import { startGateway } from "../adapters/server/gateway.ts";
-import { startCallbackSink } from "./_bench_genstore.ts";
+import { migrate } from "../adapters/store/migrate.ts";
+import { connectPostgres } from "../adapters/store/postgres_driver.ts";
+import { createSqlShopStore } from "../adapters/store/sql_shop_store.ts";
+import { type CallbackSink, startCallbackSink } from "./_bench_genstore.ts";
 import { type LoadAnswer, type LoadItem, type LoadResult, percentile, runLoad } from "./_bench_load.ts";
+import { type Child, cpuMs, freePort, peakRss, startChild } from "./_bench_processes.ts";
 
 const DEFAULT_POSTGRES = "postgres://postgres:postgres@127.0.0.1:5432/postgres";
-const SHOP_DOMAIN = "demo.genmystore.com";
 const AMOUNT = "10.00";
-/** Raised far above Genstore's real per-shop limit (40 burst, 2/s), which would otherwise be the bottleneck. */
-const CALLBACK_LIMIT = "1000000";
-const CALLBACK_WAIT_MS = 30_000;
+const UNLIMITED = "1000000";
+const CALLBACK_WAIT_MS = 120_000;
+const SANDBOX_CARD = JSON.parse(Deno.readTextFileSync(new URL("../sandbox.json", import.meta.url))).accounts
+  .card
+  .credentials as Record<string, string>;
 
 interface Options {
-  readonly concurrency: number;
   readonly requests: number;
+  readonly concurrency: number;
   readonly warmup: number;
+  readonly rate: number;
   readonly json?: string;
+  readonly only?: string;
 }
 
-interface Measured {
+/** What one run measured. */
+interface Figures {
   readonly name: string;
-  readonly unit: "pay/s" | "req/s";
   readonly requests: number;
-  readonly wallMs: number;
+  /** Sales (or requests) per second, first send → last callback (or answer). */
   readonly throughput: number;
-  readonly answerP50Ms: number;
-  readonly answerP99Ms: number;
-  readonly answerMaxMs: number;
-  /** Process CPU (all threads) / wall time: ~100% means one core busy. */
-  readonly cpuPercent: number;
-  readonly cpuMsPerRequest: number;
-  readonly callbackP50Ms?: number;
-  readonly callbackP99Ms?: number;
-  readonly callbackMaxMs?: number;
-  /** Requests / (first send → last callback received). */
-  readonly endToEndThroughput?: number;
-  readonly warnings?: number;
-  readonly duplicateCallbacks?: number;
+  readonly answerP50: number;
+  readonly answerP99: number;
+  readonly callbackP50?: number;
+  readonly callbackP99?: number;
+  /** Gateway CPU per sale, every gateway process together (ms). */
+  readonly cpuPerSale?: number;
+  /** CPU of each gateway process during the run, as a share of the wall time (%). */
+  readonly cpuSplit?: readonly number[];
+  readonly rssMb?: number;
+  /** PostgreSQL commits per sale, everything included (outbox, sealer, reconciliation polls). */
+  readonly transactionsPerSale?: number;
+  readonly extra?: Readonly<Record<string, string>>;
 }
 
 class BenchFailure extends Error {}
 
-function parseOptions(args: readonly string[]): Options {
-  const values = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (!arg.startsWith("--")) throw new BenchFailure(`Unexpected argument ${arg}`);
-    const equals = arg.indexOf("=");
-    if (equals !== -1) {
-      values.set(arg.slice(2, equals), arg.slice(equals + 1));
-    } else if (arg === "--json" && (args[i + 1] === undefined || args[i + 1].startsWith("--"))) {
-      values.set("json", "bench-results.json");
-    } else {
-      values.set(arg.slice(2), args[++i] ?? "");
-    }
-  }
-  const count = (name: string, fallback: number, min: number): number => {
-    const raw = values.get(name);
-    values.delete(name);
-    if (raw === undefined) return fallback;
-    const parsed = Number(raw);
-    if (!Number.isSafeInteger(parsed) || parsed < min) {
-      throw new BenchFailure(`--${name} must be an integer >= ${min}`);
-    }
-    return parsed;
+function parseOptions(): Options {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      requests: { type: "string" },
+      concurrency: { type: "string" },
+      warmup: { type: "string" },
+      rate: { type: "string" },
+      json: { type: "string" },
+      only: { type: "string" },
+    },
+  });
+  const number = (value: string | undefined, fallback: number) =>
+    value === undefined ? fallback : Number(value);
+  return {
+    requests: number(values.requests, 3000),
+    concurrency: number(values.concurrency, 32),
+    warmup: number(values.warmup, 300),
+    rate: number(values.rate, 300),
+    json: values.json,
+    only: values.only,
   };
-  const options = {
-    concurrency: count("concurrency", 16, 1),
-    requests: count("requests", 1500, 1),
-    warmup: count("warmup", 100, 0),
-    json: values.get("json"),
-  };
-  values.delete("json");
-  if (values.size > 0) {
-    throw new BenchFailure(`Unknown option(s): ${[...values.keys()].map((k) => `--${k}`)}`);
-  }
-  return options;
 }
 
-/** The run's inputs, prepared before anything is timed. */
+/** Keys, secret and the encrypted cards, prepared before anything is timed. */
 interface Prepared {
   readonly clientSecret: string;
   readonly privateKey: string;
-  /** Payment objects with encrypted cards; `paymentId` is set per store. */
-  readonly templates: readonly Record<string, unknown>[];
+  readonly publicKey: string;
+  readonly masterKey: string;
+  readonly operatorToken: string;
 }
 
-async function prepare(count: number): Promise<Prepared> {
+async function prepare(): Promise<Prepared> {
   const keys = await generateEciesKeyPair();
-  const clientSecret = Array.from(
-    crypto.getRandomValues(new Uint8Array(32)),
-    (b) => b.toString(16).padStart(2, "0"),
-  )
-    .join("");
-  const client = createGenstoreClient({
-    gatewayUrl: "http://unused.invalid",
-    clientSecret,
+  const hex = (bytes: number) =>
+    Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join(
+      "",
+    );
+  return {
+    clientSecret: hex(32),
+    privateKey: keys.privateKeyPkcs8,
     publicKey: keys.publicKeySpki,
-    shopDomain: SHOP_DOMAIN,
-  });
-  // One encryption per payment (each with a fresh ephemeral key, as Genstore does); reused across stores,
-  // which are separate databases.
-  const templates = Array.from(
-    { length: count },
-    () => client.paymentBody({ paymentId: "x", amount: AMOUNT }),
-  );
-  return { clientSecret, privateKey: keys.privateKeyPkcs8, templates };
+    masterKey: generateMasterKey(),
+    operatorToken: hex(24),
+  };
 }
 
-/** Serialises and signs (untimed) the payments `prefix-0..n`. */
-async function buildItems(
+/** Signed sale requests `prefix-0..count` for a shop (each card freshly encrypted, as Genstore does). */
+async function buildSales(
   prepared: Prepared,
   prefix: string,
-  from: number,
   count: number,
+  shop = "demo",
 ): Promise<LoadItem[]> {
+  const client = createGenstoreClient({
+    gatewayUrl: "http://unused.invalid",
+    clientSecret: prepared.clientSecret,
+    publicKey: prepared.publicKey,
+    shopDomain: `${shop}.genmystore.com`,
+  });
   const encoder = new TextEncoder();
   const items: LoadItem[] = [];
-  for (let i = from; i < from + count; i++) {
+  for (let i = 0; i < count; i++) {
     const id = `${prefix}-${i}`;
-    const body = encoder.encode(JSON.stringify({ ...prepared.templates[i], paymentId: id }));
+    const body = encoder.encode(JSON.stringify(client.paymentBody({ paymentId: id, amount: AMOUNT })));
     items.push({
       id,
       body,
       headers: {
         "content-type": "application/json",
-        "x-genstore-shop-domain": SHOP_DOMAIN,
+        "x-genstore-shop-domain": `${shop}.genmystore.com`,
         "x-genstore-hmac-sha256": await signBody(prepared.clientSecret, body),
       },
     });
@@ -153,163 +148,344 @@ async function buildItems(
   return items;
 }
 
-function parsed(answer: LoadAnswer): Record<string, unknown> | undefined {
-  try {
-    const value = JSON.parse(answer.text);
-    return typeof value === "object" && value !== null ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A sale answer must be 200 with a channelPaymentId and no error. */
 function checkSale(_item: LoadItem, answer: LoadAnswer): string | undefined {
-  const body = parsed(answer);
   if (answer.status !== 200) return `HTTP ${answer.status} ${answer.text.slice(0, 200)}`;
-  if (body === undefined || typeof body.channelPaymentId !== "string" || body.channelPaymentId === "") {
-    return `no channelPaymentId in ${answer.text.slice(0, 200)}`;
+  try {
+    const body = JSON.parse(answer.text);
+    if (typeof body.channelPaymentId !== "string") return `no channelPaymentId: ${answer.text.slice(0, 200)}`;
+    if (body.error !== undefined) return `error ${body.error}`;
+  } catch {
+    return `not JSON: ${answer.text.slice(0, 200)}`;
   }
-  if (body.error !== undefined) return `error ${String(body.error)}`;
   return undefined;
 }
 
 function failLoudly(what: string, failures: readonly string[]): never {
-  const shown = failures.slice(0, 10).map((line) => `    ${line}`).join("\n");
   throw new BenchFailure(
-    `${what}: ${failures.length} failure(s)\n${shown}${failures.length > 10 ? "\n    ..." : ""}`,
+    `${what}: ${failures.length} failure(s)\n    ${failures.slice(0, 8).join("\n    ")}`,
   );
 }
 
-function summarise(
+/** Sends the sales, waits for their callbacks, and computes the figures. */
+async function measureSales(
   name: string,
-  unit: Measured["unit"],
-  result: LoadResult,
-): Measured {
-  const n = result.latencies.length;
+  run: {
+    gateways: readonly Child[];
+    sink: CallbackSink;
+    items: readonly LoadItem[];
+    concurrency: number;
+    rate?: number;
+    db?: postgres.Sql;
+    database?: string;
+  },
+): Promise<Figures> {
+  const { gateways, sink, items } = run;
+  const urls = gateways.map((gateway) => `${gateway.url}/v1/ext/card/payments`);
+  const cpuBefore = gateways.map((gateway) => cpuMs(gateway.pid));
+  const rss = gateways.map((gateway) => peakRss(gateway.pid));
+  const commitsBefore = await commits(run.db, run.database);
+  const started = performance.now();
+  const result: LoadResult = await runLoad(urls, items, run.concurrency, checkSale, 30_000, run.rate);
+  if (result.failures.length > 0) failLoudly(name, result.failures);
+  const missing = await sink.waitFor(items.map((item) => `payment/${item.id}`), CALLBACK_WAIT_MS);
+  if (missing.length > 0) failLoudly(`${name}: callbacks missing`, missing);
+  const commitsAfter = await commits(run.db, run.database);
+  const wall = performance.now() - started;
+  const cpuAfter = gateways.map((gateway) => cpuMs(gateway.pid));
+  const peaks = rss.map((sampler) => sampler.stop());
+  const callbackLatencies = items.map((item, index) =>
+    sink.received.get(`payment/${item.id}`)!.at - result.sentAt[index]
+  );
+  for (const item of items) {
+    const callback = sink.received.get(`payment/${item.id}`)!;
+    if (callback.body.status !== true) {
+      failLoudly(name, [`${item.id}: callback ${JSON.stringify(callback.body)}`]);
+    }
+    if (callback.count > 1) failLoudly(name, [`${item.id}: ${callback.count} callbacks`]);
+  }
+  const lastCallback = Math.max(...items.map((item) => sink.received.get(`payment/${item.id}`)!.at));
+  const cpu = cpuAfter.map((after, index) => after - cpuBefore[index]);
   return {
     name,
-    unit,
-    requests: n,
-    wallMs: result.wallMs,
-    throughput: n / (result.wallMs / 1000),
-    answerP50Ms: percentile(result.latencies, 50),
-    answerP99Ms: percentile(result.latencies, 99),
-    answerMaxMs: Math.max(...result.latencies),
-    cpuPercent: (result.cpuMs / result.wallMs) * 100,
-    cpuMsPerRequest: result.cpuMs / n,
+    requests: items.length,
+    throughput: items.length / ((lastCallback - Math.min(...result.sentAt)) / 1000),
+    answerP50: percentile(result.latencies, 50),
+    answerP99: percentile(result.latencies, 99),
+    callbackP50: percentile(callbackLatencies, 50),
+    callbackP99: percentile(callbackLatencies, 99),
+    cpuPerSale: cpu.reduce((a, b) => a + b, 0) / items.length,
+    cpuSplit: cpu.map((ms) => (ms / wall) * 100),
+    rssMb: Math.max(...peaks),
+    transactionsPerSale: commitsBefore === undefined || commitsAfter === undefined
+      ? undefined
+      : (commitsAfter - commitsBefore) / items.length,
   };
 }
 
-async function benchEcho(options: Options, prepared: Prepared): Promise<Measured> {
-  const app = new Hono();
-  app.post("/echo", async (c) => {
-    const body = await c.req.arrayBuffer();
-    return c.json({ channelPaymentId: "ECHO000000000000", bytes: body.byteLength });
+async function commits(
+  db: postgres.Sql | undefined,
+  database: string | undefined,
+): Promise<number | undefined> {
+  if (db === undefined || database === undefined) return undefined;
+  // The statistics collector reports with a delay; ask it to refresh first.
+  await db`SELECT pg_stat_clear_snapshot()`;
+  const [row] = await db`SELECT xact_commit FROM pg_stat_database WHERE datname = ${database}`;
+  return Number(row.xact_commit);
+}
+
+/** The reference: a bare Hono JSON echo in its own process, driven by the same client with the same bodies. */
+async function benchEcho(options: Options, prepared: Prepared): Promise<Figures> {
+  const port = freePort();
+  const echo = await startChild({
+    name: "echo",
+    script: "scripts/_bench_echo.ts",
+    env: { PORT: String(port) },
+    url: `http://127.0.0.1:${port}`,
+    ready: "/healthz",
   });
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
   try {
-    const url = `http://127.0.0.1:${server.addr.port}/echo`;
-    const warm = await runLoad(
-      url,
-      await buildItems(prepared, "echo-w", 0, options.warmup),
-      options.concurrency,
-      checkSale,
-    );
-    if (warm.failures.length > 0) failLoudly("echo warm-up", warm.failures);
-    const items = await buildItems(prepared, "echo", options.warmup, options.requests);
+    const url = `${echo.url}/echo`;
+    await runLoad(url, await buildSales(prepared, "echo-w", options.warmup), options.concurrency, checkSale);
+    const items = await buildSales(prepared, "echo", options.requests);
     const result = await runLoad(url, items, options.concurrency, checkSale);
     if (result.failures.length > 0) failLoudly("echo", result.failures);
-    return summarise("Hono echo (reference)", "req/s", result);
+    return {
+      name: "Hono echo (reference)",
+      requests: items.length,
+      throughput: items.length / (result.wallMs / 1000),
+      answerP50: percentile(result.latencies, 50),
+      answerP99: percentile(result.latencies, 99),
+    };
   } finally {
-    await server.shutdown();
+    await echo.stop();
   }
 }
 
-async function benchGateway(
-  name: string,
-  prefix: string,
-  options: Options,
-  prepared: Prepared,
-  databaseUrl?: string,
-): Promise<Measured> {
-  const sink = startCallbackSink();
-  const dataDir = await Deno.makeTempDir({ prefix: "gateway-bench-" });
-  const env: Record<string, string> = {
-    MODE: "dev",
-    PORT: "0",
+function gatewayEnv(prepared: Prepared, sink: CallbackSink, port: number, extra: Record<string, string>) {
+  return {
+    PORT: String(port),
     HOST: "127.0.0.1",
-    DATA_DIR: dataDir,
+    APP_URL: `http://127.0.0.1:${port}`,
     GENSTORE_CLIENT_ID: "bench-client",
     GENSTORE_CLIENT_SECRET: prepared.clientSecret,
     GENSTORE_API_BASE: sink.apiBase,
     ECIES_PRIVATE_KEYS: prepared.privateKey,
-    MASTER_KEY: generateMasterKey(),
-    CALLBACK_BURST: CALLBACK_LIMIT,
-    CALLBACK_RATE_PER_SECOND: CALLBACK_LIMIT,
+    MASTER_KEY: prepared.masterKey,
+    OPERATOR_TOKEN: prepared.operatorToken,
+    CALLBACK_BURST: UNLIMITED,
+    CALLBACK_RATE_PER_SECOND: UNLIMITED,
     LOG_LEVEL: "warn",
-    ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
+    ...extra,
   };
-  const config = await loadConfig((key) => env[key]);
-  let warnings = 0;
-  const logger = createJsonLogger({
-    level: config.logLevel,
-    write(line) {
-      warnings++;
-      if (warnings <= 5) console.error(`  [gateway log] ${line}`);
-      else if (warnings === 6) console.error("  [gateway log] ... (further lines counted, not shown)");
-    },
+}
+
+async function startSandbox(notifyPort: number): Promise<Child> {
+  const port = freePort();
+  return await startChild({
+    name: "sandbox",
+    script: "scripts/sandbox.ts",
+    args: ["--port", String(port), "--notify-url", `http://127.0.0.1:${notifyPort}`],
+    url: `http://127.0.0.1:${port}`,
+    ready: "/healthz",
   });
-  const gateway = await startGateway(config, { logger });
-  try {
-    const url = `${gateway.url}/v1/ext/card/payments`;
-    const warmItems = await buildItems(prepared, `${prefix}-w`, 0, options.warmup);
-    const warm = await runLoad(url, warmItems, options.concurrency, checkSale);
-    if (warm.failures.length > 0) failLoudly(`${name} warm-up`, warm.failures);
-    const warmMissing = await sink.waitFor(warmItems.map((item) => `payment/${item.id}`), CALLBACK_WAIT_MS);
-    if (warmMissing.length > 0) failLoudly(`${name} warm-up callbacks missing`, warmMissing);
+}
 
-    const items = await buildItems(prepared, prefix, options.warmup, options.requests);
-    const result = await runLoad(url, items, options.concurrency, checkSale);
-    if (result.failures.length > 0) failLoudly(name, result.failures);
-    const keys = items.map((item) => `payment/${item.id}`);
-    const missing = await sink.waitFor(keys, CALLBACK_WAIT_MS);
-    if (missing.length > 0) {
-      failLoudly(`${name}: callbacks not received within ${CALLBACK_WAIT_MS} ms`, missing);
-    }
+/** A fresh database on the server, migrated, with shops demo and s1…s{shops} bound to the sandbox card account. */
+async function freshDatabase(serverUrl: string, prepared: Prepared, sandboxUrl: string, shops: number) {
+  const name = `gateway_bench_${Date.now().toString(36)}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const client = connectPostgres(url.toString(), { max: 2 });
+  await migrate(client);
+  const store = createSqlShopStore(client, createSecretBox(prepared.masterKey));
+  const credentials = { ...SANDBOX_CARD, baseUrl: SANDBOX_CARD.baseUrl.replace("{sandbox}", sandboxUrl) };
+  for (const shop of ["demo", ...Array.from({ length: shops }, (_, i) => `s${i + 1}`)]) {
+    await store.upsertShop(shop);
+    await store.setAccessToken(shop, "dev-token");
+    await store.bind({ shop, extension: "card", plugin: "adyen", test: credentials });
+  }
+  await client.close();
+  return {
+    url: url.toString(),
+    name,
+    admin,
+    async drop() {
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
 
-    const problems: string[] = [...sink.refused];
-    const callbackLatencies: number[] = [];
-    let lastCallback = 0;
-    let duplicates = 0;
-    items.forEach((item, index) => {
-      const callback = sink.received.get(`payment/${item.id}`)!;
-      const answer = parsed(result.answers[index])!;
-      if (callback.body.status !== true) {
-        problems.push(
-          `${item.id}: callback status ${JSON.stringify(callback.body.status)} ${callback.body.error ?? ""}`,
-        );
-      }
-      if (callback.body.channelPaymentId !== answer.channelPaymentId) {
-        problems.push(`${item.id}: callback channelPaymentId differs from the answer's`);
-      }
-      if (callback.body.amount !== AMOUNT) {
-        problems.push(`${item.id}: callback amount ${callback.body.amount}`);
-      }
-      if (callback.count > 1) duplicates += callback.count - 1;
-      callbackLatencies.push(callback.at - result.sentAt[index]);
-      lastCallback = Math.max(lastCallback, callback.at);
+async function benchPostgres(options: Options, prepared: Prepared, serverUrl: string): Promise<Figures[]> {
+  const figures: Figures[] = [];
+  const ports = [freePort(), freePort()];
+  const sandbox = await startSandbox(ports[0]);
+  const database = await freshDatabase(serverUrl, prepared, sandbox.url, 100);
+  const sink = startCallbackSink();
+  const gateways: Child[] = [];
+  const start = async (port: number, extra: Record<string, string> = {}) => {
+    const gateway = await startChild({
+      name: `gateway:${port}`,
+      script: "main.ts",
+      env: gatewayEnv(prepared, sink, port, { MODE: "production", DATABASE_URL: database.url, ...extra }),
+      url: `http://127.0.0.1:${port}`,
+      ready: "/readyz",
     });
-    if (problems.length > 0) failLoudly(`${name} callbacks`, problems);
-    const firstSent = Math.min(...result.sentAt);
+    gateways.push(gateway);
+    return gateway;
+  };
+  try {
+    const one = await start(ports[0]);
+    const warm = await buildSales(prepared, "pg-warm", options.warmup);
+    await measureSales("PostgreSQL warm-up", {
+      gateways: [one],
+      sink,
+      items: warm,
+      concurrency: options.concurrency,
+    });
+    figures.push(
+      await measureSales("PostgreSQL, 1 process", {
+        gateways: [one],
+        sink,
+        items: await buildSales(prepared, "pg-1", options.requests),
+        concurrency: options.concurrency,
+        db: database.admin,
+        database: database.name,
+      }),
+    );
+    figures.push(
+      await measureSales(`PostgreSQL, fixed ${options.rate}/s`, {
+        gateways: [one],
+        sink,
+        items: await buildSales(prepared, "pg-rate", options.rate * 10),
+        concurrency: 256,
+        rate: options.rate,
+      }),
+    );
+    const two = await start(ports[1]);
+    await measureSales("PostgreSQL warm-up (2)", {
+      gateways: [two],
+      sink,
+      items: await buildSales(prepared, "pg-warm2", options.warmup),
+      concurrency: options.concurrency,
+    });
+    figures.push(
+      await measureSales("PostgreSQL, 2 processes", {
+        gateways: [one, two],
+        sink,
+        items: await buildSales(prepared, "pg-2", options.requests),
+        concurrency: options.concurrency,
+        db: database.admin,
+        database: database.name,
+      }),
+    );
+    for (const gateway of gateways.splice(0)) await gateway.stop();
+    figures.push(await benchShops(options, prepared, database.url, sandbox, sink, ports[0]));
+  } finally {
+    for (const gateway of gateways) await gateway.stop();
+    await sink.close();
+    await sandbox.stop();
+    await database.drop();
+  }
+  return figures;
+}
+
+/**
+ * 100 shops under Genstore's real per-shop callback limit (40 burst, 2/s): one busy shop sends a backlog far
+ * above its burst while the 99 others each pay a few times. The others' callbacks must not wait behind it.
+ */
+async function benchShops(
+  options: Options,
+  prepared: Prepared,
+  databaseUrl: string,
+  sandbox: Child,
+  sink: CallbackSink,
+  port: number,
+): Promise<Figures> {
+  const gateway = await startChild({
+    name: "gateway:shops",
+    script: "main.ts",
+    env: gatewayEnv(prepared, sink, port, {
+      MODE: "production",
+      DATABASE_URL: databaseUrl,
+      CALLBACK_BURST: "40",
+      CALLBACK_RATE_PER_SECOND: "2",
+    }),
+    url: `http://127.0.0.1:${port}`,
+    ready: "/readyz",
+  });
+  try {
+    void sandbox;
+    const busy = await buildSales(prepared, "busy", 80, "s1");
+    const quiet: LoadItem[] = [];
+    for (let shop = 2; shop <= 100; shop++) {
+      quiet.push(...await buildSales(prepared, `quiet${shop}`, 2, `s${shop}`));
+    }
+    const url = `${gateway.url}/v1/ext/card/payments`;
+    const busyRun = runLoad(url, busy, 16, checkSale);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const quietRun = await runLoad(url, quiet, 16, checkSale);
+    const busyResult = await busyRun;
+    if (busyResult.failures.length + quietRun.failures.length > 0) {
+      failLoudly("100 shops", [...busyResult.failures, ...quietRun.failures]);
+    }
+    const quietMissing = await sink.waitFor(quiet.map((item) => `payment/${item.id}`), CALLBACK_WAIT_MS);
+    const busyMissing = await sink.waitFor(busy.map((item) => `payment/${item.id}`), CALLBACK_WAIT_MS);
+    if (quietMissing.length + busyMissing.length > 0) {
+      failLoudly("100 shops: callbacks missing", [...quietMissing, ...busyMissing]);
+    }
+    const quietLatencies = quiet.map((item, index) =>
+      sink.received.get(`payment/${item.id}`)!.at - quietRun.sentAt[index]
+    );
+    const busyDrain = Math.max(...busy.map((item) => sink.received.get(`payment/${item.id}`)!.at)) -
+      Math.min(...busyResult.sentAt);
     return {
-      ...summarise(name, "pay/s", result),
-      callbackP50Ms: percentile(callbackLatencies, 50),
-      callbackP99Ms: percentile(callbackLatencies, 99),
-      callbackMaxMs: Math.max(...callbackLatencies),
-      endToEndThroughput: items.length / ((lastCallback - firstSent) / 1000),
-      warnings,
-      duplicateCallbacks: duplicates,
+      name: "100 shops, real limit (40 + 2/s)",
+      requests: busy.length + quiet.length,
+      throughput: NaN,
+      answerP50: percentile(quietRun.latencies, 50),
+      answerP99: percentile(quietRun.latencies, 99),
+      callbackP50: percentile(quietLatencies, 50),
+      callbackP99: percentile(quietLatencies, 99),
+      extra: {
+        "busy shop's 80 callbacks drained in": `${(busyDrain / 1000).toFixed(1)} s (40 at once, then 2/s)`,
+      },
     };
+  } finally {
+    await gateway.stop();
+  }
+}
+
+async function benchEmbedded(options: Options, prepared: Prepared): Promise<Figures> {
+  const port = freePort();
+  const dataDir = await Deno.makeTempDir({ prefix: "gateway-bench-" });
+  const sink = startCallbackSink();
+  const gateway = await startChild({
+    name: "gateway:embedded",
+    script: "main.ts",
+    env: gatewayEnv(prepared, sink, port, {
+      MODE: "dev",
+      DATA_DIR: dataDir,
+      SANDBOX_PORT: String(freePort()),
+    }),
+    url: `http://127.0.0.1:${port}`,
+    ready: "/readyz",
+  });
+  try {
+    await measureSales("embedded warm-up", {
+      gateways: [gateway],
+      sink,
+      items: await buildSales(prepared, "em-warm", options.warmup),
+      concurrency: options.concurrency,
+    });
+    return await measureSales("embedded (PGlite), 1 process", {
+      gateways: [gateway],
+      sink,
+      items: await buildSales(prepared, "em", options.requests),
+      concurrency: options.concurrency,
+    });
   } finally {
     await gateway.stop();
     await sink.close();
@@ -317,205 +493,154 @@ async function benchGateway(
   }
 }
 
-/** The PostgreSQL server to use, or why there is none. */
-async function findPostgres(): Promise<{ url: string } | { skipped: string }> {
-  const url = Deno.env.get("DATABASE_URL") || DEFAULT_POSTGRES;
+async function postgresServer(): Promise<string | undefined> {
+  const url = Deno.env.get("DATABASE_URL") ?? DEFAULT_POSTGRES;
   const probe = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
   try {
     await probe`SELECT 1`;
-    return { url };
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    return { skipped: `no PostgreSQL answered at ${redact(url)} (${why}); set DATABASE_URL to include it` };
-  } finally {
-    await probe.end({ timeout: 1 }).catch(() => {});
-  }
-}
-
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== "") parsed.password = "***";
-    return parsed.toString();
+    return url;
   } catch {
-    return "(unparseable DATABASE_URL)";
+    return undefined;
+  } finally {
+    await probe.end({ timeout: 1 });
   }
 }
 
-/** Creates a fresh database for the run; `drop` removes it. */
-async function freshDatabase(
-  serverUrl: string,
-): Promise<{ url: string; name: string; drop(): Promise<void> }> {
-  const name = `gw_bench_${Date.now().toString(36)}_${crypto.randomUUID().slice(0, 8)}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const parsedUrl = new URL(serverUrl);
-  parsedUrl.pathname = `/${name}`;
-  return {
-    url: parsedUrl.toString(),
-    name,
-    async drop() {
-      const dropper = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      try {
-        await dropper.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await dropper.end();
-      }
-    },
-  };
+function fixed(value: number | undefined, digits = 1): string {
+  return value === undefined || Number.isNaN(value) ? "-" : value.toFixed(digits);
 }
 
-const ms = (value: number | undefined) => value === undefined ? "—" : `${value.toFixed(1)} ms`;
-
-function printTable(results: readonly Measured[], echo: Measured): void {
-  const header = [
+/** The table: figures, then the targets of issue #10 beside them. */
+function report(echo: Figures, runs: readonly Figures[]): string[] {
+  const lines: string[] = [];
+  const head = [
     "run",
-    "throughput",
-    "answer p50",
-    "answer p99",
-    "answer max",
-    "→callback p50",
-    "→callback p99",
-    "→callback max",
-    "e2e (callbacks/s)",
-    "CPU",
-    "vs echo",
+    "sales/s",
+    "ratio",
+    "answer p50/p99 ms",
+    "callback p50/p99 ms",
+    "CPU ms/sale",
+    "CPU % per process",
+    "RSS MB",
+    "tx/sale",
   ];
-  const rows = results.map((r) => [
-    r.name,
-    `${r.throughput.toFixed(0)} ${r.unit}`,
-    ms(r.answerP50Ms),
-    ms(r.answerP99Ms),
-    ms(r.answerMaxMs),
-    ms(r.callbackP50Ms),
-    ms(r.callbackP99Ms),
-    ms(r.callbackMaxMs),
-    r.endToEndThroughput === undefined ? "—" : `${r.endToEndThroughput.toFixed(0)}/s`,
-    `${r.cpuPercent.toFixed(0)}% (${r.cpuMsPerRequest.toFixed(2)} ms/req)`,
-    r === echo ? "1.000" : (r.throughput / echo.throughput).toFixed(3),
+  const rows = [echo, ...runs].map((f) => [
+    f.name,
+    fixed(f.throughput, 0),
+    f === echo ? "1" : fixed(f.throughput / echo.throughput, 3),
+    `${fixed(f.answerP50)} / ${fixed(f.answerP99)}`,
+    f.callbackP50 === undefined ? "-" : `${fixed(f.callbackP50)} / ${fixed(f.callbackP99)}`,
+    fixed(f.cpuPerSale, 2),
+    f.cpuSplit === undefined ? "-" : f.cpuSplit.map((share) => share.toFixed(0)).join(" + "),
+    fixed(f.rssMb, 0),
+    fixed(f.transactionsPerSale, 2),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
-  console.log(line(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const row of rows) console.log(line(row));
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ");
+  lines.push(line(head), widths.map((w) => "-".repeat(w)).join("-+-"), ...rows.map(line));
+  for (const run of runs) {
+    for (const [label, value] of Object.entries(run.extra ?? {})) {
+      lines.push(`  ${run.name}: ${label} ${value}`);
+    }
+  }
+  const find = (prefix: string) => runs.find((run) => run.name.startsWith(prefix));
+  const pg = find("PostgreSQL, 1 process");
+  const rate = find("PostgreSQL, fixed");
+  const embedded = find("embedded");
+  const shops = find("100 shops");
+  const target = (what: string, figure: string, goal: string, met: boolean | undefined) =>
+    `  ${met === undefined ? "  " : met ? "ok" : "NO"}  ${what.padEnd(44)} ${
+      figure.padEnd(16)
+    } target ${goal}`;
+  lines.push("", "Targets (issue #10):");
+  lines.push(
+    target(
+      "PostgreSQL card sales/s end to end",
+      fixed(pg?.throughput, 0),
+      "≥ 1000 (aim 1500)",
+      pg && pg.throughput >= 1000,
+    ),
+  );
+  lines.push(
+    target(
+      "ratio to the echo",
+      fixed(pg && pg.throughput / echo.throughput, 3),
+      "≥ 0.1",
+      pg && pg.throughput / echo.throughput >= 0.1,
+    ),
+  );
+  lines.push(
+    target(
+      "embedded sales/s",
+      fixed(embedded?.throughput, 0),
+      "≥ 500",
+      embedded && embedded.throughput >= 500,
+    ),
+  );
+  lines.push(
+    target(
+      `answer p99 at a fixed rate`,
+      `${fixed(rate?.answerP99)} ms`,
+      "≤ 20 ms",
+      rate && rate.answerP99 <= 20,
+    ),
+  );
+  lines.push(
+    target(
+      `callback p50 at a fixed rate`,
+      `${fixed(rate?.callbackP50)} ms`,
+      "≤ 25 ms",
+      rate && rate.callbackP50! <= 25,
+    ),
+  );
+  const rss = Math.max(...runs.map((run) => run.rssMb ?? 0));
+  lines.push(target("RSS per gateway process under load", `${fixed(rss, 0)} MB`, "≤ 200 MB", rss <= 200));
+  lines.push(
+    target(
+      "gateway transactions per sale (all, amortized)",
+      fixed(pg?.transactionsPerSale, 2),
+      "≤ 3",
+      pg?.transactionsPerSale !== undefined ? pg.transactionsPerSale <= 3 : undefined,
+    ),
+  );
+  lines.push(
+    target(
+      "100 shops: quiet shops' callback p99",
+      `${fixed(shops?.callbackP99, 0)} ms`,
+      "not behind the busy shop",
+      shops && shops.callbackP99! < 1_000,
+    ),
+  );
+  return lines;
 }
 
 async function main(): Promise<number> {
-  const options = parseOptions(Deno.args);
-  const started = performance.now();
+  const options = parseOptions();
+  const prepared = await prepare();
   console.log(
-    `Benchmark: ${options.requests} requests per run after ${options.warmup} warm-up, concurrency ${options.concurrency}; ` +
-      `load generator in this process (fetch, keep-alive).`,
+    `Benchmark: ${options.requests} card sales at ${options.concurrency} in flight (after ${options.warmup} to warm up), on ${navigator.hardwareConcurrency} cores.`,
   );
-  console.log(
-    `Gateway: dev mode, bundled Adyen emulator over HTTP, LOG_LEVEL=warn, callback rate limit raised to ` +
-      `CALLBACK_BURST=${CALLBACK_LIMIT} CALLBACK_RATE_PER_SECOND=${CALLBACK_LIMIT} (Genstore's real 40 burst + 2/s ` +
-      `per shop would otherwise be the bottleneck).`,
-  );
-  const postgresServer = await findPostgres();
-
-  const total = options.warmup + options.requests;
-  const prepareStarted = performance.now();
-  const prepared = await prepare(total);
-  console.log(
-    `Prepared ${total} payments with encrypted cards (4242424242424242) in ${
-      ((performance.now() - prepareStarted) / 1000).toFixed(1)
-    } s; bodies ~${
-      (await buildItems(prepared, "size", 0, 1))[0].body.byteLength
-    } bytes, signed before timing.`,
-  );
-
-  const results: Measured[] = [];
-  const notes: string[] = [];
-  console.log("\n• Hono echo ...");
   const echo = await benchEcho(options, prepared);
-  results.push(echo);
-
-  console.log("• gateway on PGlite (temporary DATA_DIR on disk) ...");
-  results.push(await benchGateway("gateway, PGlite (disk)", "bench-pglite", options, prepared));
-
-  if ("url" in postgresServer) {
-    const database = await freshDatabase(postgresServer.url);
-    console.log(
-      `• gateway on PostgreSQL (fresh database ${database.name} on ${redact(postgresServer.url)}) ...`,
-    );
-    try {
-      results.push(await benchGateway("gateway, PostgreSQL", "bench-pg", options, prepared, database.url));
-    } finally {
-      await database.drop();
-    }
-  } else {
-    notes.push(`PostgreSQL skipped: ${postgresServer.skipped}`);
+  console.log(`  echo: ${echo.throughput.toFixed(0)} req/s`);
+  const runs: Figures[] = [];
+  if (options.only !== "embedded") {
+    const server = await postgresServer();
+    if (server === undefined) console.log("  PostgreSQL: no server answers, skipped (set DATABASE_URL)");
+    else runs.push(...await benchPostgres(options, prepared, server));
   }
-
-  console.log("");
-  printTable(results, echo);
-  console.log("");
-  console.log(
-    "throughput = requests / (first send → last synchronous answer); answer = request sent → answer body read; " +
-      "→callback = request sent → payment callback received by the fake Genstore; e2e = requests / (first send → " +
-      "last callback); CPU = this process's CPU time / wall time (gateway, emulator, fake Genstore and load " +
-      "generator share it).",
-  );
-  console.log(
-    "All figures come from this single run (no repetition, no median across runs): expect run-to-run noise.",
-  );
-  const gatewayRuns = results.filter((r) => r !== echo);
-  const warned = gatewayRuns.filter((r) => (r.warnings ?? 0) > 0 || (r.duplicateCallbacks ?? 0) > 0);
-  for (const r of warned) {
-    notes.push(
-      `${r.name}: ${r.warnings} gateway warn/error log line(s), ${r.duplicateCallbacks} duplicate callback(s)`,
-    );
-  }
-  for (const note of notes) console.log(`Note: ${note}`);
-
+  if (options.only !== "postgres") runs.push(await benchEmbedded(options, prepared));
+  const lines = report(echo, runs);
+  console.log(`\n${lines.join("\n")}`);
   if (options.json !== undefined) {
-    await Deno.writeTextFile(
-      options.json,
-      JSON.stringify(
-        {
-          at: new Date().toISOString(),
-          singleRun: true,
-          options: { concurrency: options.concurrency, requests: options.requests, warmup: options.warmup },
-          callbackLimits: { burst: Number(CALLBACK_LIMIT), perSecond: Number(CALLBACK_LIMIT) },
-          deno: Deno.version.deno,
-          results: results.map((r) => ({ ...r, ratioToEcho: r.throughput / echo.throughput })),
-          notes,
-        },
-        null,
-        2,
-      ) + "\n",
-    );
-    console.log(`Results written to ${options.json}`);
+    await Deno.writeTextFile(options.json, JSON.stringify({ echo, runs }, null, 2));
   }
-
-  const summary = gatewayRuns.map((r) =>
-    `${r.name.replace("gateway, ", "")} ${r.throughput.toFixed(0)} pay/s (answer p99 ${
-      r.answerP99Ms.toFixed(0)
-    } ms, ` +
-    `callback p99 ${r.callbackP99Ms!.toFixed(0)} ms, ${
-      ((r.throughput / echo.throughput) * 100).toFixed(1)
-    }% of echo)`
-  );
-  console.log(
-    `\nSUMMARY: ${summary.join("; ")}; echo ${
-      echo.throughput.toFixed(0)
-    } req/s; concurrency ${options.concurrency}, ` +
-      `${options.requests} requests, single run, ${((performance.now() - started) / 1000).toFixed(1)} s.`,
-  );
   return 0;
 }
 
-let code: number;
 try {
-  code = await main();
+  Deno.exit(await main());
 } catch (error) {
-  console.error(`\nBENCH FAILED: ${error instanceof Error ? error.message : String(error)}`);
-  if (!(error instanceof BenchFailure) && error instanceof Error && error.stack) console.error(error.stack);
-  code = 1;
+  if (!(error instanceof BenchFailure)) throw error;
+  console.error(`Benchmark failed: ${error.message}`);
+  Deno.exit(1);
 }
-// Everything was stopped above; exit explicitly so a stray timer in a dependency cannot keep the process alive.
-Deno.exit(code);
