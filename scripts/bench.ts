@@ -382,7 +382,7 @@ async function benchPostgres(options: Options, prepared: Prepared, serverUrl: st
       }),
     );
     for (const gateway of gateways.splice(0)) await gateway.stop();
-    figures.push(await benchShops(options, prepared, database.url, sandbox, sink, ports[0]));
+    figures.push(await benchShops(prepared, database.url, sink, ports[0]));
   } finally {
     for (const gateway of gateways) await gateway.stop();
     await sink.close();
@@ -397,10 +397,8 @@ async function benchPostgres(options: Options, prepared: Prepared, serverUrl: st
  * above its burst while the 99 others each pay a few times. The others' callbacks must not wait behind it.
  */
 async function benchShops(
-  options: Options,
   prepared: Prepared,
   databaseUrl: string,
-  sandbox: Child,
   sink: CallbackSink,
   port: number,
 ): Promise<Figures> {
@@ -417,7 +415,6 @@ async function benchShops(
     ready: "/readyz",
   });
   try {
-    void sandbox;
     const busy = await buildSales(prepared, "busy", 80, "s1");
     const quiet: LoadItem[] = [];
     for (let shop = 2; shop <= 100; shop++) {
