@@ -24,8 +24,13 @@ export async function startChild(options: {
   readonly url: string;
   readonly ready: string;
 }): Promise<Child> {
+  // BENCH_PROFILE_DIR: the gateway writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+  const profile = Deno.env.get("BENCH_PROFILE_DIR");
+  const profiling = profile !== undefined && options.script === "main.ts"
+    ? ["--cpu-prof", `--cpu-prof-dir=${profile}`]
+    : [];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(options.script, ROOT).pathname, ...(options.args ?? [])],
+    args: ["run", "-A", ...profiling, new URL(options.script, ROOT).pathname, ...(options.args ?? [])],
     cwd: ROOT.pathname,
     env: { NO_COLOR: "1", ...options.env },
     stdin: "piped",

@@ -329,7 +329,12 @@ async function benchPostgres(options: Options, prepared: Prepared, serverUrl: st
     const gateway = await startChild({
       name: `gateway:${port}`,
       script: "main.ts",
-      env: gatewayEnv(prepared, sink, port, { MODE: "production", DATABASE_URL: database.url, ...extra }),
+      env: gatewayEnv(prepared, sink, port, {
+        MODE: "production",
+        DATABASE_URL: database.url,
+        PSP_EXTRA_TEST_HOSTS: "127.0.0.1:*",
+        ...extra,
+      }),
       url: `http://127.0.0.1:${port}`,
       ready: "/readyz",
     });
@@ -408,6 +413,7 @@ async function benchShops(
     env: gatewayEnv(prepared, sink, port, {
       MODE: "production",
       DATABASE_URL: databaseUrl,
+      PSP_EXTRA_TEST_HOSTS: "127.0.0.1:*",
       CALLBACK_BURST: "40",
       CALLBACK_RATE_PER_SECOND: "2",
     }),

@@ -23,6 +23,11 @@ export interface OutboxWorkerOptions {
   readonly rate: { readonly burst: number; readonly perSecond: number };
   readonly pollMs?: number;
   readonly batchSize?: number;
+  /**
+   * How many passes run at once: while one lane waits for Genstore's answers another claims and sends the
+   * next batch (claims never overlap: SKIP LOCKED and the claim's lease). Default 4.
+   */
+  readonly lanes?: number;
   /** How long a claim lasts; a worker that dies mid-send loses its claim after this. */
   readonly leaseMs?: number;
   readonly requestTimeoutMs?: number;
@@ -46,7 +51,8 @@ export interface OutboxWorker {
  */
 export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const pollMs = options.pollMs ?? 200;
-  const batchSize = options.batchSize ?? 20;
+  const batchSize = options.batchSize ?? 50;
+  const lanes = options.lanes ?? 4;
   const leaseMs = options.leaseMs ?? 30_000;
   const timeoutMs = options.requestTimeoutMs ?? 10_000;
   const random = options.random ?? Math.random;
@@ -165,31 +171,41 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return stopped ? 0 : entries.length;
   }
 
-  const loop = (async () => {
+  /**
+   * Lane 0 polls every `pollMs` for callbacks that became due (retries); the others sleep until a callback is
+   * queued (nudge, in process or LISTEN/NOTIFY across processes) or lane 0 finds work: idle, the worker asks
+   * the database once per poll, not once per lane.
+   */
+  async function lane(index: number): Promise<void> {
     while (!stopped) {
       let worked = 0;
       try {
         worked = await runOnce();
+        // Work found: wake the sleeping lanes to share it.
+        if (worked > 0 && index === 0) wake.abort("nudged");
       } catch (error) {
         options.logger.error("callback.claim_failed", {
           error: error instanceof Error ? error.message : "unknown",
         });
       }
       if (worked === 0 && !stopped) {
-        await options.clock.sleep(pollMs, wake.signal);
-        wake = new AbortController();
+        const signal = wake.signal;
+        await options.clock.sleep(index === 0 ? pollMs : pollMs * 25, signal);
+        // The first lane to wake renews the signal for everyone's next sleep.
+        if (wake.signal === signal) wake = new AbortController();
       }
     }
-  })();
+  }
+  const loop = Promise.all(Array.from({ length: lanes }, (_, index) => lane(index)));
 
   return {
     nudge() {
-      wake.abort();
+      wake.abort("nudged");
     },
     runOnce,
     async stop() {
       stopped = true;
-      wake.abort();
+      wake.abort("nudged");
       await loop;
     },
   };

@@ -47,6 +47,7 @@ Deno.test("the outbox worker sleeps while a shop's callbacks wait for its rate l
       policy: DEFAULT_CALLBACK_POLICY,
       rate: { burst: 2, perSecond: 4 },
       batchSize: 5,
+      lanes: 1,
     });
     for (let i = 0; i < 200 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -316,6 +316,8 @@ async function serveGateway(
     failpoints: deps.failpoints,
   });
   nudgeOutbox = () => worker.nudge();
+  // Callbacks queued by another process on the same PostgreSQL wake this one's worker too.
+  const unlisten = await db.listen?.("gateway_outbox", () => worker.nudge());
 
   const reconciler = runPeriodically({
     name: "reconcile",
@@ -356,6 +358,7 @@ async function serveGateway(
       await reconciler.stop();
       await audit.close();
       await sealer.stop();
+      await unlisten?.();
       await worker.stop();
       for (const plugin of plugins.values()) plugin.terminate();
       await sandbox?.stop();

@@ -29,5 +29,9 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Sq
     async close(): Promise<void> {
       await sql.end({ timeout: 5 });
     },
+    async listen(channel: string, onNotify: () => void) {
+      const { unlisten } = await sql.listen(channel, () => onNotify());
+      return unlisten;
+    },
   };
 }

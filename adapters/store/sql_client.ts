@@ -17,6 +17,8 @@ export interface SqlClient extends SqlExecutor {
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   readonly driver: "postgres" | "pglite";
+  /** Calls `onNotify` for every NOTIFY on `channel` (PostgreSQL); the returned function stops listening. */
+  listen?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
 }
 
 /** PostgreSQL error codes worth retrying a whole transaction for. */

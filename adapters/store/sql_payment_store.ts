@@ -21,7 +21,7 @@ import {
   paymentValues,
   updateStatement,
 } from "./payment_rows.ts";
-import { insertOperatorAction } from "./sql_review_store.ts";
+import { createWriteBatch } from "./write_batch.ts";
 import { isRetryable, type SqlClient, type SqlExecutor, toIso } from "./sql_client.ts";
 
 const PAYMENT_UPDATABLE = [
@@ -79,7 +79,12 @@ export function createSqlPaymentStore(client: SqlClient, options: SqlPaymentStor
       for (let attempt = 1;; attempt++) {
         try {
           let queued = false;
-          const result = await client.transaction((tx) => work(paymentTx(tx, () => queued = true)));
+          const result = await client.transaction(async (tx) => {
+            const unit = paymentTx(tx, () => queued = true);
+            const value = await work(unit);
+            await unit.flush();
+            return value;
+          });
           if (queued) options.onCallbackQueued?.();
           return result;
         } catch (error) {
@@ -155,9 +160,18 @@ export function createSqlPaymentStore(client: SqlClient, options: SqlPaymentStor
   };
 }
 
-function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx {
+/**
+ * A transaction's work. Writes (saves, callbacks, incidents, actions, tokens) are held and sent to the
+ * database as one statement (data-modifying CTEs) before the next read or the commit: one round trip for
+ * what used to be one per write, with the same effects, checks and triggers, in the same transaction.
+ */
+function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx & { flush(): Promise<void> } {
+  const writes = createWriteBatch(tx);
+  const read = <T>(run: () => Promise<T>) => writes.flush().then(run);
   return {
+    flush: () => writes.flush(),
     async insertOperation(operation: Operation) {
+      await writes.flush();
       const insert = insertStatement("operations", operationValues(operation));
       const rows = await tx.query(
         `${insert.text} ON CONFLICT (shop, kind, operation_id) DO NOTHING RETURNING operation_id`,
@@ -170,8 +184,14 @@ function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx {
       }
       return { created: false, operation: existing };
     },
-    lockOperation: (key: OperationKey) => lockOperation(tx, key),
+    lockOperation: (key: OperationKey) => read(() => lockOperation(tx, key)),
     async lockWithPayment(key: OperationKey) {
+      await writes.flush();
+      // A payment's own operation carries the payment's id: no need to read it first.
+      if (key.kind === "payment") {
+        const payment = await lockPayment(tx, key.shop, key.operationId);
+        return { payment, operation: await lockOperation(tx, key) };
+      }
       const rows = await tx.query(
         "SELECT payment_id FROM operations WHERE shop = $1 AND kind = $2 AND operation_id = $3",
         [key.shop, key.kind, key.operationId],
@@ -181,6 +201,7 @@ function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx {
       return { payment, operation: await lockOperation(tx, key) };
     },
     async lockWithPaymentByReference(shop: string, reference: string) {
+      await writes.flush();
       const rows = await tx.query(
         "SELECT kind, operation_id, payment_id FROM operations WHERE shop = $1 AND reference = $2",
         [shop, reference],
@@ -194,47 +215,70 @@ function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx {
       };
       return { payment, operation: await lockOperation(tx, key) };
     },
-    async saveOperation(operation: Operation) {
+    saveOperation(operation: Operation) {
       const update = updateStatement(
         "operations",
         operationValues(operation),
         ["shop", "kind", "operation_id"],
         OPERATION_UPDATABLE,
       );
-      const updated = await tx.query(`${update.text} RETURNING 1 AS found`, update.params);
-      if (updated.length !== 1) {
-        throw new Error(`Cannot save an operation that does not exist: ${operation.reference}`);
-      }
+      writes.add({
+        key: `operation|${operation.shop}|${operation.kind}|${operation.operationId}`,
+        ...update,
+        exactlyOne: `Cannot save an operation that does not exist: ${operation.reference}`,
+      });
+      return Promise.resolve();
     },
-    lockPayment: (shop: string, paymentId: string) => lockPayment(tx, shop, paymentId),
-    async savePayment(payment: Payment, created = false) {
+    lockPayment: (shop: string, paymentId: string) => read(() => lockPayment(tx, shop, paymentId)),
+    savePayment(payment: Payment, created = false) {
       const values = paymentValues(payment);
-      const statement = created
+      const key = `payment|${payment.shop}|${payment.paymentId}`;
+      // Saved again in the same transaction: the last save wins; an insert stays an insert.
+      const inserting = created || writes.isInsert(key);
+      const statement = inserting
         ? insertStatement("payments", values)
         : updateStatement("payments", values, ["shop", "payment_id"], PAYMENT_UPDATABLE);
-      const saved = await tx.query(`${statement.text} RETURNING 1 AS found`, statement.params);
-      if (saved.length !== 1) {
-        throw new Error(`Cannot save a payment that does not exist: ${payment.reference}`);
-      }
+      writes.add({
+        key,
+        ...statement,
+        insert: inserting,
+        exactlyOne: `Cannot save a payment that does not exist: ${payment.reference}`,
+      });
+      return Promise.resolve();
     },
-    async enqueueCallback(shop: string, message: CallbackMessage) {
-      await tx.query(
-        `INSERT INTO outbox (shop, kind, target_id, payment_id, message) VALUES ($1, $2, $3, $4, $5::jsonb)`,
-        [shop, message.kind, message.targetId, message.paymentId, jsonParam(message)],
-      );
+    enqueueCallback(shop: string, message: CallbackMessage) {
+      writes.add({
+        text:
+          `INSERT INTO outbox (shop, kind, target_id, payment_id, message) VALUES ($1, $2, $3, $4, $5::jsonb)`,
+        params: [shop, message.kind, message.targetId, message.paymentId, jsonParam(message)],
+      });
       onQueued();
+      return Promise.resolve();
     },
-    recordOperatorAction: (action: OperatorAction) => insertOperatorAction(tx, action),
+    recordOperatorAction(action: OperatorAction) {
+      writes.add({
+        text:
+          "INSERT INTO operator_actions (shop, action, target, reason, operator) VALUES ($1, $2, $3, $4, $5)",
+        params: [action.shop, action.action, action.target, action.reason, action.operator],
+      });
+      return Promise.resolve();
+    },
     async claimCardPackage(claim: CardPackageClaim): Promise<CardPackageClaim> {
+      await writes.flush();
       // The first use wins; a concurrent second insert waits on the primary key, then reads the winner.
-      await tx.query(
-        `INSERT INTO card_packages (fingerprint, shop, payment_id) VALUES ($1, $2, $3)
-         ON CONFLICT (fingerprint) DO NOTHING`,
-        [claim.fingerprint, claim.shop, claim.paymentId],
-      );
       const [row] = await tx.query<{ shop: string; payment_id: string }>(
-        "SELECT shop, payment_id FROM card_packages WHERE fingerprint = $1",
-        [claim.fingerprint],
+        `WITH claimed AS (
+           INSERT INTO card_packages (fingerprint, shop, payment_id) VALUES ($1, $2, $3)
+           ON CONFLICT (fingerprint) DO NOTHING RETURNING shop, payment_id)
+         SELECT shop, payment_id FROM claimed
+         UNION ALL SELECT shop, payment_id FROM card_packages WHERE fingerprint = $1 AND NOT EXISTS (SELECT 1 FROM claimed)`,
+        [claim.fingerprint, claim.shop, claim.paymentId],
+      ).then(async (rows) =>
+        // A concurrent claim committed while this statement waited on the key: its snapshot predates it.
+        rows.length > 0 ? rows : await tx.query<{ shop: string; payment_id: string }>(
+          "SELECT shop, payment_id FROM card_packages WHERE fingerprint = $1",
+          [claim.fingerprint],
+        )
       );
       return { fingerprint: claim.fingerprint, shop: String(row.shop), paymentId: String(row.payment_id) };
     },
