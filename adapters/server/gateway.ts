@@ -20,7 +20,9 @@ import {
 import type { GatewayConfig } from "../config/config.ts";
 import { createEciesDecryptor } from "../crypto/ecies_decryptor.ts";
 import { createSecretBox } from "../crypto/secret_box.ts";
-import { createGenstoreInbox, type GenstoreInbox } from "../dev/genstore_inbox.ts";
+import type { GenstoreInbox } from "../dev/genstore_inbox.ts";
+import { type DevGenstore, devGenstoreFor } from "../dev/genstore_dev.ts";
+import { onboardingFor } from "../onboarding/mount.ts";
 import { mountDemoShop } from "../dev/demo_shop.ts";
 import { startOutboxWorker } from "../genstore/outbox_worker.ts";
 import { createApp } from "../http/app.ts";
@@ -259,6 +261,7 @@ async function serveGateway(
 
   let emulator: AdyenEmulator | undefined;
   let inbox: GenstoreInbox | undefined;
+  let devGenstore: DevGenstore | undefined;
   if (dev) {
     emulator = createAdyenEmulator({
       publicUrl: `${url}/_emulator/adyen`,
@@ -268,11 +271,19 @@ async function serveGateway(
       // crash (reconciliation re-asks for answers given before it) and every dev process on it shares them.
       store: sqlEmulatorStore(db),
     });
-    inbox = createGenstoreInbox(url, (shop) => shops.accessToken(shop));
+    devGenstore = devGenstoreFor(config, url, [...extensions], options.memoryDatabase);
+    inbox = devGenstore.inbox;
     await seedDemoShop({ shops, emulator, gatewayUrl: url });
   }
   const apiBase = config.genstoreApiBase ?? inbox?.apiBase;
   if (apiBase === undefined) throw new Error("GENSTORE_API_BASE is required outside dev mode");
+  const onboarding = await onboardingFor(config, {
+    gateway: deps,
+    db,
+    shops,
+    apiBase,
+    nudge: () => nudgeOutbox(),
+  });
 
   const app: Hono = createApp({
     gateway: deps,
@@ -287,12 +298,13 @@ async function serveGateway(
     },
     logger,
     mount(app) {
+      onboarding.mount(app);
       if (emulator !== undefined) {
         const mounted = emulator;
         app.all("/_emulator/adyen/*", (c) => mounted.fetch(c.req.raw));
       }
       if (inbox !== undefined) {
-        inbox.mount(app);
+        devGenstore?.mount(app);
         mountDemoShop(app, {
           gatewayUrl: url,
           clientSecret: config.clientSecret,

@@ -1,0 +1,72 @@
+/**
+ * Mounts merchant onboarding (contract section 9): install and OAuth callback, the account-authorization
+ * pages of every extension, and Genstore's webhooks. Pages carry the web kit's strict headers; every form
+ * POST is refused unless it comes from this gateway's own pages.
+ * @module
+ */
+import type { Hono } from "hono";
+import type { GatewayDeps } from "../../src/mod.ts";
+import type { GatewayConfig } from "../config/config.ts";
+import { loadPluginConfig } from "../plugins/plugin_config.ts";
+import type { SqlClient } from "../store/sql_client.ts";
+import type { ShopStore } from "../store/sql_shop_store.ts";
+import { seededSandboxAccount } from "./sandbox_account.ts";
+import { ONBOARDING_ROUTES } from "../genstore/onboarding_wire.ts";
+import { pageHeaders, sameOriginPosts } from "../web/security.ts";
+import { loadExtensions, registerAuthorizeRoutes } from "./authorize_routes.tsx";
+import { type OnboardingDeps, publicOrigin } from "./deps.ts";
+import { registerInstallRoutes } from "./install_routes.ts";
+import { onboardingSessions } from "./sessions.ts";
+import { registerWebhookRoutes } from "./webhook_routes.ts";
+
+export type { OnboardingDeps, SandboxAccount } from "./deps.ts";
+
+export interface Onboarding {
+  /** Registers the routes (synchronously, as createApp's `mount` wants). */
+  mount(app: Hono): void;
+}
+
+/** Reads what the routes need once (the plugins' credential forms, the cookie keys), then mounts them. */
+export async function createOnboarding(deps: OnboardingDeps): Promise<Onboarding> {
+  const sessions = await onboardingSessions(deps);
+  const extensions = await loadExtensions(deps);
+  return {
+    mount(app) {
+      const headers = pageHeaders();
+      const sameOrigin = sameOriginPosts(publicOrigin(deps).appUrl);
+      for (const path of [ONBOARDING_ROUTES.install, ONBOARDING_ROUTES.oauthCallback]) app.use(path, headers);
+      for (const path of ["/v1/ext/:extension/authorize", "/v1/ext/:extension/authorize/disconnect"]) {
+        app.use(path, headers);
+        app.use(path, sameOrigin);
+      }
+      registerInstallRoutes(app, deps, sessions);
+      registerAuthorizeRoutes(app, deps, sessions, extensions);
+      registerWebhookRoutes(app, deps);
+    },
+  };
+}
+
+/** Onboarding as the composition root builds it from the configuration (dev mode prefills the sandbox). */
+export async function onboardingFor(config: GatewayConfig, parts: {
+  readonly gateway: GatewayDeps;
+  readonly db: SqlClient;
+  readonly shops: ShopStore;
+  /** GENSTORE_API_BASE, or in dev mode the dev Genstore's. */
+  readonly apiBase: string;
+  readonly nudge?: () => void;
+}): Promise<Onboarding> {
+  return await createOnboarding({
+    gateway: parts.gateway,
+    db: parts.db,
+    shops: parts.shops,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    apiBase: parts.apiBase,
+    scopes: config.genstoreScopes,
+    shopDomain: config.shopDomain,
+    extensionPlugins: (await loadPluginConfig()).extensions,
+    masterKey: config.masterKey,
+    sandboxAccount: config.mode === "dev" ? seededSandboxAccount : undefined,
+    onCallbackQueued: parts.nudge,
+  });
+}
