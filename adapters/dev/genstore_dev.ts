@@ -7,7 +7,8 @@
 import type { Hono } from "hono";
 import type { GatewayConfig } from "../config/config.ts";
 import { DEMO } from "../server/seed.ts";
-import { pageHeaders, sameOriginPosts } from "../web/security.ts";
+import { refuseCrossSitePosts } from "../onboarding/cross_site.ts";
+import { pageHeaders } from "../web/security.ts";
 import { ADMIN_PATH, mountDevAdmin } from "./genstore_admin.tsx";
 import { createGenstoreInbox, type GenstoreInbox, INBOX_PREFIX } from "./genstore_inbox.ts";
 import { mountDevOAuth } from "./genstore_oauth.tsx";
@@ -43,7 +44,7 @@ export function createDevGenstore(options: DevGenstoreOptions): DevGenstore {
     mount(app) {
       for (const path of [ADMIN_PATH, `${ADMIN_PATH}/*`, `${INBOX_PREFIX}/:shop/admin/*`]) {
         app.use(path, pageHeaders());
-        app.use(path, sameOriginPosts(options.gatewayUrl));
+        app.use(path, refuseCrossSitePosts(options.gatewayUrl));
       }
       inbox.mount(app);
       mountDevOAuth(app, { ...options, state, adminPath: ADMIN_PATH });

@@ -248,7 +248,11 @@ async function submit(
       notice: { tone: "bad", text: `${MODE_NAME[mode]} was not connected: nothing was saved.` },
       attempt: { mode, submitted: form.raw, errors, problem },
     });
-  if (Object.keys(entered.errors).length > 0) return await failed(entered.errors);
+  if (Object.keys(entered.errors).length > 0) {
+    // Show every field's problem at once: the schema's messages for the fields that were filled in too.
+    const check = await extension.plugin.validateCredentials(mode, entered.values);
+    return await failed({ ...(check.ok ? {} : check.fields), ...entered.errors });
+  }
   const result = await connectAccount(deps, target, extension.plugin, entered.values);
   switch (result.kind) {
     case "connected":

@@ -12,7 +12,8 @@ import type { SqlClient } from "../store/sql_client.ts";
 import type { ShopStore } from "../store/sql_shop_store.ts";
 import { seededSandboxAccount } from "./sandbox_account.ts";
 import { ONBOARDING_ROUTES } from "../genstore/onboarding_wire.ts";
-import { pageHeaders, sameOriginPosts } from "../web/security.ts";
+import { pageHeaders } from "../web/security.ts";
+import { refuseCrossSitePosts } from "./cross_site.ts";
 import { loadExtensions, registerAuthorizeRoutes } from "./authorize_routes.tsx";
 import { type OnboardingDeps, publicOrigin } from "./deps.ts";
 import { registerInstallRoutes } from "./install_routes.ts";
@@ -33,7 +34,7 @@ export async function createOnboarding(deps: OnboardingDeps): Promise<Onboarding
   return {
     mount(app) {
       const headers = pageHeaders();
-      const sameOrigin = sameOriginPosts(publicOrigin(deps).appUrl);
+      const sameOrigin = refuseCrossSitePosts(publicOrigin(deps).appUrl);
       for (const path of [ONBOARDING_ROUTES.install, ONBOARDING_ROUTES.oauthCallback]) app.use(path, headers);
       for (const path of ["/v1/ext/:extension/authorize", "/v1/ext/:extension/authorize/disconnect"]) {
         app.use(path, headers);

@@ -185,8 +185,8 @@ export async function redactCallbackCardsWithin(
   paymentIds?: readonly string[],
 ): Promise<number> {
   const rows = await tx.query(
-    `UPDATE outbox SET message = message - 'card'
-     WHERE shop = $1 AND status IN ('delivered', 'dead') AND message -> 'card' IS NOT NULL
+    `UPDATE outbox SET message = outbox_message(message) - 'card'
+     WHERE shop = $1 AND status IN ('delivered', 'dead') AND outbox_message(message) -> 'card' IS NOT NULL
        AND ($2::text[] IS NULL OR payment_id = ANY($2::text[]))
      RETURNING seq`,
     [shop, paymentIds === undefined ? null : [...paymentIds]],

@@ -48,7 +48,7 @@ export interface ShopStore extends ShopDirectory {
   resealAll(): Promise<number>;
   /**
    * The OAuth install: creates the shop if it is new and stores its access token sealed (a reinstall replaces
-   * it), and forgets the shop's remembered uninstall webhooks (a later uninstall is a new one).
+   * it), and forgets the uninstall webhooks remembered by their body only (a later one is a new uninstall).
    */
   install(shop: string, token: string): Promise<void>;
   /**
@@ -386,7 +386,12 @@ function onboardingMethods(parts: OnboardingParts): Pick<
            ON CONFLICT (shop) DO UPDATE SET access_token_sealed = EXCLUDED.access_token_sealed, updated_at = now()`,
           [shop, sealed],
         );
-        await tx.query("DELETE FROM genstore_webhooks WHERE shop = $1 AND topic = 'app/uninstalled'", [shop]);
+        // An uninstall known only by its body (no delivery id) may come again with the same body: once the
+        // shop is installed again, that is a new uninstall, not a repeat. Deliveries with an id stay known.
+        await tx.query(
+          "DELETE FROM genstore_webhooks WHERE shop = $1 AND topic = 'app/uninstalled' AND delivery LIKE 'sha256:%'",
+          [shop],
+        );
         await appendAuditWithin(tx, { shop, kind: "shop.installed", subject: `shop/${shop}`, payload: {} });
       });
     },

@@ -76,7 +76,7 @@ Deno.test({
       ok(wrong.text.includes("The PSP refused these credentials: Adyen refused the API key"), wrong.text);
       ok(!wrong.text.includes("not-the-sandbox-key"), "a submitted secret is never echoed");
       equal(await h.gateway.shops.findBinding("acme", "card"), undefined);
-      deepEqual(await outboxRows(h, "acme"), []);
+      equal((await outboxRows(h, "acme")).length, 0);
 
       // The sandbox account: connected, stored sealed, reported true.
       const done = await connect(browser, landing.text, SANDBOX);
