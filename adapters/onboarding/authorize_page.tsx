@@ -30,8 +30,7 @@ const CredentialInput: FC<{ readonly mode: string; readonly state: FieldState }>
   const describedBy = [help ? `${id}-help` : "", state.error ? `${id}-error` : ""].filter(Boolean).join(" ");
   return (
     <label for={id}>
-      {field.label}
-      {field.required ? null : <span class="muted">(optional)</span>}
+      {field.required ? field.label : `${field.label} (optional)`}
       {help === undefined ? null : <span class="help" id={`${id}-help`}>{help}</span>}
       <input
         id={id}
@@ -48,6 +47,27 @@ const CredentialInput: FC<{ readonly mode: string; readonly state: FieldState }>
     </label>
   );
 };
+
+const CredentialsForm: FC<{ readonly props: AuthorizePageProps; readonly state: ModeState }> = (
+  { props, state },
+) => (
+  <form
+    method="post"
+    action={ONBOARDING_ROUTES.authorize(props.extension)}
+    class="stack"
+    aria-label={`${MODE_NAMES[state.mode]} credentials`}
+  >
+    <CsrfField token={props.csrf} />
+    <input type="hidden" name="shop" value={props.shop} />
+    <input type="hidden" name="mode" value={state.mode} />
+    {state.fields.map((field) => <CredentialInput key={field.field.name} mode={state.mode} state={field} />)}
+    <div class="actions">
+      <button type="submit">
+        {state.connected ? `Save ${state.mode} account` : `Connect ${state.mode} account`}
+      </button>
+    </div>
+  </form>
+);
 
 const ModeCard: FC<{ readonly props: AuthorizePageProps; readonly state: ModeState }> = (
   { props, state },
@@ -66,7 +86,7 @@ const ModeCard: FC<{ readonly props: AuthorizePageProps; readonly state: ModeSta
           {state.identifiers.map((item) => (
             <>
               <dt>{item.label}</dt>
-              <dd class="mono">{item.value}</dd>
+              <dd class={item.secret ? "muted" : "mono"}>{item.secret ? "set (never shown)" : item.value}</dd>
             </>
           ))}
         </dl>
@@ -80,19 +100,21 @@ const ModeCard: FC<{ readonly props: AuthorizePageProps; readonly state: ModeSta
           </p>
         )
         : null}
-      <form method="post" action={action} class="stack" aria-label={`${name} credentials`}>
-        <CsrfField token={props.csrf} />
-        <input type="hidden" name="shop" value={props.shop} />
-        <input type="hidden" name="mode" value={state.mode} />
-        {state.fields.map((field) => (
-          <CredentialInput key={field.field.name} mode={state.mode} state={field} />
-        ))}
-        <div class="actions">
-          <button type="submit">
-            {state.connected ? `Save ${state.mode} account` : `Connect ${state.mode} account`}
-          </button>
-        </div>
-      </form>
+      {state.sandboxAgain
+        ? (
+          <p class="muted">
+            Dev mode: <a href={action}>fill in the bundled sandbox account again</a>.
+          </p>
+        )
+        : null}
+      {state.connected
+        ? (
+          <details open={state.attempted}>
+            <summary>Change the {state.mode} account</summary>
+            <CredentialsForm props={props} state={state} />
+          </details>
+        )
+        : <CredentialsForm props={props} state={state} />}
       {state.connected
         ? (
           <p class="actions">

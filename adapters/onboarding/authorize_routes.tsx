@@ -198,30 +198,39 @@ async function renderPage(
   );
 }
 
-async function submit(
+/** A POST that passed every check: the session's shop, the mode, and the submitted fields. */
+interface Submission {
+  readonly session: Session<AuthorizeSession>;
+  readonly mode: CredentialMode;
+  readonly raw: Readonly<Record<string, string>>;
+}
+
+/**
+ * The checks of every POST, in order: a session of this extension, a readable form, the session's CSRF
+ * token and shop, a known mode, an installed shop. Each failure answers its page; nothing is stored.
+ */
+async function checkSubmission(
   c: Context,
   deps: OnboardingDeps,
   sessions: OnboardingSessions,
   extension: Extension,
-  action: "connect" | "disconnect",
-): Promise<Response> {
+): Promise<Submission | Response> {
   const jar = sessions.authorize(extension.name);
   const session = await jar.read(c);
-  if (session === undefined || session.data.extension !== extension.name) return noSession(c);
+  if (session === undefined || session.data.extension !== extension.name) return await noSession(c);
   const form = await readForm(c, POST_FORM);
   if (form.ok === false && form.malformed !== undefined) {
-    return problemPage(c, form.malformed.includes("too large") ? 413 : 400, {
+    return await problemPage(c, form.malformed.includes("too large") ? 413 : 400, {
       title: "The form was not accepted",
       happened: `${form.malformed}.`,
       next: "Go back, reload the page and submit the form again.",
     });
   }
   if (!jar.csrfMatches(session, form.raw.csrf) || form.raw.shop !== session.data.shop) {
-    return problemPage(c, 403, {
+    return await problemPage(c, 403, {
       title: "The form was not accepted",
-      happened:
-        "The form does not belong to this browser's session (another shop's page was opened since, or " +
-        "the form came from elsewhere).",
+      happened: "The form does not belong to this browser's session (another shop's page was opened since, " +
+        "or the form came from elsewhere).",
       next: `Reload the page, or ${START_AGAIN.charAt(0).toLowerCase()}${START_AGAIN.slice(1)}`,
     });
   }
@@ -230,23 +239,35 @@ async function submit(
       notice: { tone: "bad", text: form.errors.mode ?? "The form could not be read." },
     });
   }
-  const { shop } = session.data;
-  if (await deps.shops.accessToken(shop) === undefined) return notInstalled(c, shop);
-  const mode: CredentialMode = form.data.mode;
-  const target = { shop, extension: extension.name, mode };
+  if (await deps.shops.accessToken(session.data.shop) === undefined) {
+    return await notInstalled(c, session.data.shop);
+  }
+  return { session, mode: form.data.mode, raw: form.raw };
+}
+
+async function submit(
+  c: Context,
+  deps: OnboardingDeps,
+  sessions: OnboardingSessions,
+  extension: Extension,
+  action: "connect" | "disconnect",
+): Promise<Response> {
+  const checked = await checkSubmission(c, deps, sessions, extension);
+  if (checked instanceof Response) return checked;
+  const { session, mode, raw } = checked;
+  const target = { shop: session.data.shop, extension: extension.name, mode };
   const back = (done: string) =>
     c.redirect(`${ONBOARDING_ROUTES.authorize(extension.name)}?done=${done}&mode=${mode}`, 303);
   if (action === "disconnect") {
     return back(await disconnectAccount(deps, target) ? "disconnected" : "unchanged");
   }
-
-  const binding = await deps.shops.findBinding(shop, extension.name);
+  const binding = await deps.shops.findBinding(target.shop, extension.name);
   const stored = binding?.plugin === extension.plugin.manifest.id ? binding[mode] : undefined;
-  const entered = credentialsFrom(extension.form[mode], form.raw, stored);
+  const entered = credentialsFrom(extension.form[mode], raw, stored);
   const failed = (errors: Record<string, string>, problem?: string) =>
     renderPage(c, deps, extension, session, 400, {
       notice: { tone: "bad", text: `${MODE_NAME[mode]} was not connected: nothing was saved.` },
-      attempt: { mode, submitted: form.raw, errors, problem },
+      attempt: { mode, submitted: raw, errors, problem },
     });
   if (Object.keys(entered.errors).length > 0) {
     // Show every field's problem at once: the schema's messages for the fields that were filled in too.

@@ -22,12 +22,21 @@ export interface FieldState {
 export interface ModeState {
   readonly mode: CredentialMode;
   readonly connected: boolean;
-  readonly identifiers: readonly { readonly label: string; readonly value: string }[];
+  /** The stored non-secret values, and for each stored secret the word "set". */
+  readonly identifiers: readonly {
+    readonly label: string;
+    readonly value: string;
+    readonly secret: boolean;
+  }[];
+  /** The last submission for this mode failed (its form is shown open, with its messages). */
+  readonly attempted: boolean;
   readonly fields: readonly FieldState[];
   /** A refusal of the last submission as a whole (the PSP's reason, an unreadable form). */
   readonly problem?: string;
   /** Dev mode: the form holds the bundled sandbox account. */
   readonly sandbox: boolean;
+  /** Dev mode: a refused attempt replaced the sandbox account; reloading the page fills it in again. */
+  readonly sandboxAgain: boolean;
 }
 
 /** A submission that failed, shown again with its messages (secrets are never echoed). */
@@ -72,8 +81,12 @@ export function modeStates(input: ViewInput): ModeState[] {
     // Only an unconnected test mode is prefilled: live mode never takes the sandbox's account.
     const sandbox = mode === "test" && stored === undefined ? input.sandbox : undefined;
     const fields = input.form[mode].map((field) => fieldState(field, stored, attempt, sandbox));
-    const identifiers = input.form[mode].filter((field) => !field.secret && text(stored?.[field.name]))
-      .map((field) => ({ label: field.label, value: String(stored![field.name]) }));
+    const identifiers = input.form[mode].filter((field) => text(stored?.[field.name]) !== undefined)
+      .map((field) => ({
+        label: field.label,
+        value: field.secret ? "set" : String(stored![field.name]),
+        secret: field.secret,
+      }));
     const known = new Set(fields.map((state) => state.field.name));
     const others = Object.entries(attempt?.errors ?? {}).filter(([name]) => !known.has(name))
       .map(([name, message]) => name === "(form)" ? message : `${name}: ${message}`);
@@ -84,7 +97,9 @@ export function modeStates(input: ViewInput): ModeState[] {
       identifiers,
       fields,
       problem: attempt?.problem ?? formProblem,
-      sandbox: sandbox !== undefined,
+      attempted: attempt !== undefined,
+      sandbox: sandbox !== undefined && attempt === undefined,
+      sandboxAgain: sandbox !== undefined && attempt !== undefined,
     };
   });
 }
