@@ -5,7 +5,7 @@
  * @module
  */
 import type { CallbackMessage, LoadedPlugin } from "../../src/mod.ts";
-import type { CredentialField } from "../../src/ports/psp_plugin.ts";
+import { type CredentialField, issuesByField } from "../../src/ports/psp_plugin.ts";
 import type { CredentialMode } from "../store/sql_shop_store.ts";
 import type { OnboardingDeps } from "./deps.ts";
 
@@ -70,7 +70,7 @@ export async function connectAccount(
   const { shop, extension, mode } = target;
   const validation = await plugin.validateCredentials(mode, values);
   if (!validation.ok) {
-    return { kind: "invalid", errors: validation.fields ?? { "(form)": validation.issues.join("; ") } };
+    return { kind: "invalid", errors: issuesByField(validation.issues) };
   }
   const gateway = deps.gateway;
   const verdict = await plugin.verifyCredentials({

@@ -8,7 +8,7 @@
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import type { LoadedPlugin } from "../../src/mod.ts";
-import type { CredentialForm } from "../../src/ports/psp_plugin.ts";
+import { type CredentialForm, issuesByField } from "../../src/ports/psp_plugin.ts";
 import { ONBOARDING_ROUTES } from "../genstore/onboarding_wire.ts";
 import type { CredentialMode } from "../store/sql_shop_store.ts";
 import { readForm } from "../web/forms.ts";
@@ -272,7 +272,7 @@ async function submit(
   if (Object.keys(entered.errors).length > 0) {
     // Show every field's problem at once: the schema's messages for the fields that were filled in too.
     const check = await extension.plugin.validateCredentials(mode, entered.values);
-    return await failed({ ...(check.ok ? {} : check.fields), ...entered.errors });
+    return await failed({ ...(check.ok ? {} : issuesByField(check.issues)), ...entered.errors });
   }
   const result = await connectAccount(deps, target, extension.plugin, entered.values);
   switch (result.kind) {

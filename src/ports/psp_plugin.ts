@@ -276,12 +276,8 @@ export interface PspPlugin {
 
 export type CredentialValidation =
   | { readonly ok: true; readonly credentials: Readonly<Record<string, unknown>> }
-  | {
-    readonly ok: false;
-    readonly issues: readonly string[];
-    /** The first message per top-level field name (`(form)` for the whole), for a form to show beside inputs. */
-    readonly fields?: Readonly<Record<string, string>>;
-  };
+  /** Each issue is `{field path}: {message}` (`(root)` for the whole), naming fields, never values. */
+  | { readonly ok: false; readonly issues: readonly string[] };
 
 /** One field of a plugin's credential form, read from its schema's metadata (`.meta({ label, secret, help })`). */
 export interface CredentialField {
@@ -346,13 +342,22 @@ export function checkCredentials(
 ): CredentialValidation {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, credentials: parsed.data };
-  const fields: Record<string, string> = {};
-  for (const issue of parsed.error.issues) fields[String(issue.path[0] ?? "(form)")] ??= issue.message;
   return {
     ok: false,
     issues: parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`),
-    fields,
   };
+}
+
+/** The first message per top-level field of a failed validation (`(form)` for the whole), for a form. */
+export function issuesByField(issues: readonly string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of issues) {
+    const colon = issue.indexOf(": ");
+    const path = colon < 0 ? "(root)" : issue.slice(0, colon);
+    const field = path === "(root)" ? "(form)" : path.split(".")[0];
+    fields[field] ??= colon < 0 ? issue : issue.slice(colon + 2);
+  }
+  return fields;
 }
 
 /**
