@@ -20,7 +20,7 @@ import { type FailedAttempt, modeStates } from "./authorize_view.ts";
 import type { OnboardingDeps } from "./deps.ts";
 import { checkLaunch } from "./launch.ts";
 import { problemPage, START_AGAIN } from "./problem_page.tsx";
-import type { AuthorizeSession, OnboardingSessions } from "./sessions.ts";
+import type { AuthorizeSession, OnboardingSessions, Prepared } from "./sessions.ts";
 
 const POST_FORM = z.looseObject({
   csrf: z.string().max(200),
@@ -44,24 +44,26 @@ export async function loadExtensions(deps: OnboardingDeps): Promise<ReadonlyMap<
   return extensions;
 }
 
-export function registerAuthorizeRoutes(
-  app: Hono,
-  deps: OnboardingDeps,
-  sessions: OnboardingSessions,
-  extensions: ReadonlyMap<string, Extension>,
-): void {
-  const known = (c: Context) => extensions.get(c.req.param("extension") ?? "");
-  app.get(
-    "/v1/ext/:extension/authorize",
-    (c) => withExtension(c, known(c), (ext) => show(c, deps, sessions, ext)),
-  );
+export function registerAuthorizeRoutes(app: Hono, deps: OnboardingDeps, prepared: Promise<Prepared>): void {
+  async function handle(
+    c: Context,
+    then: (sessions: OnboardingSessions, extension: Extension) => Promise<Response>,
+  ): Promise<Response> {
+    const { sessions, extensions } = await prepared;
+    return await withExtension(
+      c,
+      extensions.get(c.req.param("extension") ?? ""),
+      (ext) => then(sessions, ext),
+    );
+  }
+  app.get("/v1/ext/:extension/authorize", (c) => handle(c, (sessions, ext) => show(c, deps, sessions, ext)));
   app.post(
     "/v1/ext/:extension/authorize",
-    (c) => withExtension(c, known(c), (ext) => submit(c, deps, sessions, ext, "connect")),
+    (c) => handle(c, (sessions, ext) => submit(c, deps, sessions, ext, "connect")),
   );
   app.post(
     "/v1/ext/:extension/authorize/disconnect",
-    (c) => withExtension(c, known(c), (ext) => submit(c, deps, sessions, ext, "disconnect")),
+    (c) => handle(c, (sessions, ext) => submit(c, deps, sessions, ext, "disconnect")),
   );
 }
 
@@ -151,9 +153,11 @@ async function outcomeNotice(
       return connected
         ? {
           tone: "ok",
-          text: `${
-            MODE_NAME[mode]
-          } is connected: the PSP accepted the credentials, and Genstore is being told.`,
+          text:
+            `${MODE_NAME[mode]} is connected: the PSP accepted the credentials and Genstore is being told. ` +
+            (mode === "test"
+              ? "Try a test order; connect the live account when the shop is ready for real orders."
+              : "Real orders are paid to this account from now on."),
         }
         : undefined;
     case "disconnected":

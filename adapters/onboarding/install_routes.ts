@@ -11,12 +11,12 @@ import { type OnboardingDeps, publicOrigin } from "./deps.ts";
 import { checkLaunch, sameText } from "./launch.ts";
 import { issueState, newState, useState } from "./oauth_states.ts";
 import { problemPage, START_AGAIN } from "./problem_page.tsx";
-import { type OnboardingSessions, STATE_TTL_SECONDS } from "./sessions.ts";
+import { type OnboardingSessions, type Prepared, STATE_TTL_SECONDS } from "./sessions.ts";
 import { exchangeCode } from "./token_exchange.ts";
 
-export function registerInstallRoutes(app: Hono, deps: OnboardingDeps, sessions: OnboardingSessions): void {
-  app.get(ONBOARDING_ROUTES.install, (c) => install(c, deps, sessions));
-  app.get(ONBOARDING_ROUTES.oauthCallback, (c) => callback(c, deps, sessions));
+export function registerInstallRoutes(app: Hono, deps: OnboardingDeps, prepared: Promise<Prepared>): void {
+  app.get(ONBOARDING_ROUTES.install, async (c) => install(c, deps, (await prepared).sessions));
+  app.get(ONBOARDING_ROUTES.oauthCallback, async (c) => callback(c, deps, (await prepared).sessions));
 }
 
 async function install(c: Context, deps: OnboardingDeps, sessions: OnboardingSessions): Promise<Response> {

@@ -15,6 +15,7 @@ import { ONBOARDING_ROUTES } from "../genstore/onboarding_wire.ts";
 import { pageHeaders } from "../web/security.ts";
 import { refuseCrossSitePosts } from "./cross_site.ts";
 import { loadExtensions, registerAuthorizeRoutes } from "./authorize_routes.tsx";
+import type { Prepared } from "./sessions.ts";
 import { type OnboardingDeps, publicOrigin } from "./deps.ts";
 import { registerInstallRoutes } from "./install_routes.ts";
 import { onboardingSessions } from "./sessions.ts";
@@ -27,10 +28,20 @@ export interface Onboarding {
   mount(app: Hono): void;
 }
 
-/** Reads what the routes need once (the plugins' credential forms, the cookie keys), then mounts them. */
-export async function createOnboarding(deps: OnboardingDeps): Promise<Onboarding> {
-  const sessions = await onboardingSessions(deps);
-  const extensions = await loadExtensions(deps);
+/**
+ * Mounts the routes at once; what they need (the cookie keys, the plugins' credential forms, read from their
+ * workers) is prepared meanwhile, so the gateway's start waits for none of it.
+ */
+export function createOnboarding(deps: OnboardingDeps): Onboarding {
+  const prepared: Promise<Prepared> = (async () => ({
+    sessions: await onboardingSessions(deps),
+    extensions: await loadExtensions(deps),
+  }))();
+  prepared.catch((error) =>
+    deps.gateway.logger.error("onboarding.not_ready", {
+      error: error instanceof Error ? error.name : "unknown",
+    })
+  );
   return {
     mount(app) {
       const headers = pageHeaders();
@@ -40,8 +51,8 @@ export async function createOnboarding(deps: OnboardingDeps): Promise<Onboarding
         app.use(path, headers);
         app.use(path, sameOrigin);
       }
-      registerInstallRoutes(app, deps, sessions);
-      registerAuthorizeRoutes(app, deps, sessions, extensions);
+      registerInstallRoutes(app, deps, prepared);
+      registerAuthorizeRoutes(app, deps, prepared);
       registerWebhookRoutes(app, deps);
     },
   };
@@ -56,7 +67,7 @@ export async function onboardingFor(config: GatewayConfig, parts: {
   readonly apiBase: string;
   readonly nudge?: () => void;
 }): Promise<Onboarding> {
-  return await createOnboarding({
+  return createOnboarding({
     gateway: parts.gateway,
     db: parts.db,
     shops: parts.shops,

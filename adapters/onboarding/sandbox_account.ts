@@ -9,12 +9,12 @@
 import { DEMO, DEV_EMULATOR_ORIGIN } from "../server/seed.ts";
 import type { SandboxAccount } from "./deps.ts";
 
-export const seededSandboxAccount: SandboxAccount = (extension) =>
-  extension === "card"
-    ? {
-      apiKey: DEMO.apiKey,
-      merchantAccount: DEMO.merchantAccount,
-      hmacKeyHex: DEMO.hmacKeyHex,
-      baseUrl: `${DEV_EMULATOR_ORIGIN}/_emulator/adyen/v71`,
-    }
-    : undefined;
+export function seededSandboxAccount(extension: string): ReturnType<SandboxAccount> {
+  if (extension !== "card") return undefined;
+  return {
+    apiKey: DEMO.apiKey,
+    merchantAccount: DEMO.merchantAccount,
+    hmacKeyHex: DEMO.hmacKeyHex,
+    baseUrl: `${DEV_EMULATOR_ORIGIN}/_emulator/adyen/v71`,
+  };
+}

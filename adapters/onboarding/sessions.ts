@@ -5,6 +5,7 @@
  * @module
  */
 import { deriveSessionSecret, type SessionJar, sessionJar } from "../web/session.ts";
+import type { Extension } from "./authorize_routes.tsx";
 import { type OnboardingDeps, publicOrigin } from "./deps.ts";
 
 export type InstallSession = { readonly shop: string; readonly state: string };
@@ -17,6 +18,12 @@ export interface OnboardingSessions {
   readonly install: SessionJar<InstallSession>;
   /** One cookie per extension, so two extensions' pages open side by side do not overwrite each other. */
   authorize(extension: string): SessionJar<AuthorizeSession>;
+}
+
+/** What the routes need that takes a moment to prepare (derived keys, the plugins' credential forms). */
+export interface Prepared {
+  readonly sessions: OnboardingSessions;
+  readonly extensions: ReadonlyMap<string, Extension>;
 }
 
 export async function onboardingSessions(deps: OnboardingDeps): Promise<OnboardingSessions> {
