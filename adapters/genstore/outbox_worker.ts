@@ -181,8 +181,13 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       let worked = 0;
       try {
         worked = await runOnce();
-        // Work found: wake the sleeping lanes to share it.
-        if (worked > 0 && index === 0) wake.abort("nudged");
+        // Work found: wake the lanes asleep now to share it. The signal is renewed at once, so this lane's own
+        // next sleep (once the work is done) is a real one; a nudge, by contrast, stays set until a lane sleeps,
+        // since callbacks queued while every lane was busy need a pass.
+        if (worked > 0 && index === 0) {
+          wake.abort("nudged");
+          wake = new AbortController();
+        }
       } catch (error) {
         options.logger.error("callback.claim_failed", {
           error: error instanceof Error ? error.message : "unknown",

@@ -12,6 +12,7 @@ import { registerGenstoreRoutes } from "./genstore_routes.ts";
 import { openApiDocument } from "./openapi.ts";
 import { registerPspRoutes } from "./psp_routes.ts";
 import { registerAssets } from "../web/assets.ts";
+import { HTTPException } from "hono/http-exception";
 
 export interface AppOptions {
   readonly gateway: GatewayDeps;
@@ -114,6 +115,8 @@ export function createApp(options: AppOptions): Hono {
 
   app.notFound((c) => c.json({ error: "not_found" }, 404));
   app.onError((error, c) => {
+    // A middleware's deliberate refusal (hono's csrf answers 403 by throwing) is an answer, not a crash.
+    if (error instanceof HTTPException && error.status < 500) return error.getResponse();
     logger.error("http.unhandled", {
       path: new URL(c.req.url).pathname,
       error: error.name,

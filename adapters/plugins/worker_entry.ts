@@ -5,6 +5,7 @@
  */
 /// <reference lib="deno.worker" />
 import type { PspHttpRequest, PspHttpResult, PspPlugin } from "../../src/mod.ts";
+import { checkCredentials, describeCredentials } from "../../src/ports/psp_plugin.ts";
 import type { FromWorker, ToWorker, WireContext } from "./worker_protocol.ts";
 
 let plugin: PspPlugin | undefined;
@@ -41,12 +42,11 @@ async function invoke(
   switch (method) {
     case "validateCredentials": {
       const [mode, raw] = args as ["live" | "test", unknown];
-      const parsed = target.credentials[mode].safeParse(raw);
-      return parsed.success ? { ok: true, credentials: parsed.data } : {
-        ok: false,
-        issues: parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`),
-      };
+      return checkCredentials(target.credentials[mode], raw);
     }
+    case "credentialForm":
+      // Read here, where the plugin's schemas and their .meta() live; only plain data crosses.
+      return describeCredentials(target.credentials);
     case "notificationReferences":
       return target.notificationReferences(args[0] as Parameters<PspPlugin["notificationReferences"]>[0]);
     case "parseNotification":

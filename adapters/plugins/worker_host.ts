@@ -121,6 +121,7 @@ export async function loadPluginInWorker(entry: PluginEntry): Promise<WorkerPlug
   return {
     manifest,
     validateCredentials: (mode, raw) => call("validateCredentials", [mode, raw]),
+    credentialForm: () => call("credentialForm", []),
     pay: (input, ctx) => call("pay", [input], ctx),
     continueAfterRedirect: (input, ctx) => call("continueAfterRedirect", [input], ctx),
     capture: (input, ctx) => call("capture", [input], ctx),

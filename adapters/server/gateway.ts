@@ -14,7 +14,9 @@ import {
 import type { GatewayConfig } from "../config/config.ts";
 import { createEciesDecryptor } from "../crypto/ecies_decryptor.ts";
 import { createSecretBox } from "../crypto/secret_box.ts";
-import { createGenstoreInbox, type GenstoreInbox } from "../dev/genstore_inbox.ts";
+import type { GenstoreInbox } from "../dev/genstore_inbox.ts";
+import { type DevGenstore, devGenstoreFor } from "../dev/genstore_dev.ts";
+import { onboardingFor } from "../onboarding/mount.ts";
 import { mountDemoShop } from "../dev/demo_shop.ts";
 import { startOutboxWorker } from "../genstore/outbox_worker.ts";
 import { createApp } from "../http/app.ts";
@@ -252,6 +254,8 @@ async function serveGateway(
   let sandbox: SandboxProcess | undefined;
   let sandboxUrl = options.sandboxUrl;
   let inbox: GenstoreInbox | undefined;
+  let devGenstore: DevGenstore | undefined;
+  let accounts: ReturnType<typeof sandboxAccounts> | undefined;
   if (dev) {
     // The PSP emulators run in their own program, never in this one: started here unless a test serves them.
     if (sandboxUrl === undefined) {
@@ -264,10 +268,12 @@ async function serveGateway(
       });
       sandboxUrl = sandbox.url;
     }
-    inbox = createGenstoreInbox(url, (shop) => shops.accessToken(shop));
+    devGenstore = devGenstoreFor(config, url, [...extensions], options.memoryDatabase);
+    inbox = devGenstore.inbox;
+    accounts = sandboxAccounts(sandboxUrl);
     await seedDemoShop({
       shops,
-      accounts: sandboxAccounts(sandboxUrl),
+      accounts,
       extensions: extensionPlugins,
       plugins,
       logger,
@@ -275,6 +281,14 @@ async function serveGateway(
   }
   const apiBase = config.genstoreApiBase ?? inbox?.apiBase;
   if (apiBase === undefined) throw new Error("GENSTORE_API_BASE is required outside dev mode");
+  const onboarding = await onboardingFor(config, {
+    gateway: deps,
+    db,
+    shops,
+    apiBase,
+    nudge: () => nudgeOutbox(),
+    sandboxAccounts: accounts,
+  });
 
   const app: Hono = createApp({
     gateway: deps,
@@ -289,8 +303,9 @@ async function serveGateway(
     },
     logger,
     mount(app) {
+      onboarding.mount(app);
       if (inbox !== undefined) {
-        inbox.mount(app);
+        devGenstore?.mount(app);
         mountDemoShop(app, {
           gatewayUrl: url,
           clientSecret: config.clientSecret,

@@ -6,8 +6,17 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Sq
   const sql = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
-    // Timestamps and bigints are converted by the store's row mappers.
-    types: {},
+    // Timestamps and bigints are converted by the store's row mappers. The stores hand jsonb parameters over as
+    // JSON text (one form for PGlite and PostgreSQL); postgres.js would JSON.stringify that text again and
+    // store a JSON *string*, which SQL's JSON operators cannot look into. Text goes through as it is.
+    types: {
+      json: {
+        to: 114,
+        from: [114, 3802],
+        serialize: (value: unknown) => typeof value === "string" ? value : JSON.stringify(value),
+        parse: (text: string) => JSON.parse(text),
+      },
+    },
     connection: { application_name: "genstore-gateway" },
   });
   const executor = (runner: postgres.Sql | postgres.TransactionSql): SqlExecutor => ({

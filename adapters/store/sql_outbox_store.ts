@@ -8,7 +8,7 @@ import type {
   RateLimit,
   RecordedAttempt,
 } from "../../src/mod.ts";
-import { type Row, type SqlClient, toInt, toIso, toJson, toMillis } from "./sql_client.ts";
+import { type Row, type SqlClient, type SqlExecutor, toInt, toIso, toJson, toMillis } from "./sql_client.ts";
 
 function entryFromRow(row: Row): OutboxEntry {
   return {
@@ -145,4 +145,56 @@ export function createSqlOutboxStore(client: SqlClient): OutboxStore {
       return rows.length === 1;
     },
   };
+}
+
+/**
+ * Queues a callback inside the caller's transaction, so it exists exactly when the change it reports does
+ * (account authorization results are queued with the credentials they report).
+ */
+export async function enqueueCallbackWithin(
+  tx: SqlExecutor,
+  shop: string,
+  message: CallbackMessage,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO outbox (shop, kind, target_id, payment_id, message) VALUES ($1, $2, $3, $4, $5::jsonb)`,
+    [shop, message.kind, message.targetId, message.paymentId, JSON.stringify(message)],
+  );
+}
+
+/**
+ * Dead-letters every pending callback of a shop with the reason (an uninstalled shop has no access token to
+ * send them with); an operator can still list and re-drive them. Returns how many.
+ */
+export async function deadLetterPendingWithin(
+  tx: SqlExecutor,
+  shop: string,
+  reason: string,
+): Promise<number> {
+  const rows = await tx.query(
+    `UPDATE outbox SET status = 'dead', last_error = $2, claimed_until = NULL, claim_token = NULL
+     WHERE shop = $1 AND status = 'pending' RETURNING seq`,
+    [shop, reason],
+  );
+  return rows.length;
+}
+
+/**
+ * GDPR: removes the card summary (token, brand, last 4, expiry) from a shop's callbacks that are no longer to
+ * be sent, for the named payments or, without names, all of them. A pending callback keeps it: it must still
+ * go out as it was stored. Returns how many callbacks changed.
+ */
+export async function redactCallbackCardsWithin(
+  tx: SqlExecutor,
+  shop: string,
+  paymentIds?: readonly string[],
+): Promise<number> {
+  const rows = await tx.query(
+    `UPDATE outbox SET message = outbox_message(message) - 'card'
+     WHERE shop = $1 AND status IN ('delivered', 'dead') AND outbox_message(message) -> 'card' IS NOT NULL
+       AND ($2::text[] IS NULL OR payment_id = ANY($2::text[]))
+     RETURNING seq`,
+    [shop, paymentIds === undefined ? null : [...paymentIds]],
+  );
+  return rows.length;
 }

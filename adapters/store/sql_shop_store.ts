@@ -1,6 +1,7 @@
-import type { ExtensionBinding, ShopDirectory } from "../../src/mod.ts";
+import type { CallbackMessage, ExtensionBinding, ShopDirectory } from "../../src/mod.ts";
 import type { SecretBox } from "../crypto/secret_box.ts";
-import type { SqlClient } from "./sql_client.ts";
+import type { SqlClient, SqlExecutor } from "./sql_client.ts";
+import { deadLetterPendingWithin, enqueueCallbackWithin } from "./sql_outbox_store.ts";
 
 export type CredentialMode = "live" | "test";
 
@@ -45,6 +46,56 @@ export interface ShopStore extends ShopDirectory {
   list(): Promise<readonly ShopSummary[]>;
   /** Re-seals every secret made with an older master key under the current one; returns how many. */
   resealAll(): Promise<number>;
+  /**
+   * The OAuth install: creates the shop if it is new and stores its access token sealed (a reinstall replaces
+   * it), and forgets the uninstall webhooks remembered by their body only (a later one is a new uninstall).
+   */
+  install(shop: string, token: string): Promise<void>;
+  /**
+   * Stores one mode's credentials (the other mode's stay, unless the extension changes plugin) and queues the
+   * callback that reports it, in one transaction.
+   */
+  connectAccount(change: AccountChange, credentials: Readonly<Record<string, unknown>>): Promise<void>;
+  /**
+   * Removes one mode's credentials and queues the callback that reports it, in one transaction; false (and
+   * nothing queued) when that mode had none.
+   */
+  disconnectAccount(change: Omit<AccountChange, "plugin">): Promise<boolean>;
+  /**
+   * `app/uninstalled` inside the caller's transaction: the access token and every binding (with its
+   * credentials) deleted, pending callbacks dead-lettered with `reason`. Payment records stay. Call forget()
+   * once the transaction has committed.
+   */
+  uninstallWithin(tx: SqlExecutor, shop: string, reason: string): Promise<UninstallResult>;
+  /** Drops what this process caches of a shop (bindings, token), so a change applies to its next request. */
+  forget(shop: string): void;
+}
+
+/** One account-authorization change of a shop's extension, and the callback reporting it. */
+export interface AccountChange {
+  readonly shop: string;
+  readonly extension: string;
+  readonly plugin: string;
+  readonly mode: CredentialMode;
+  readonly callback: CallbackMessage;
+}
+
+export interface UninstallResult {
+  readonly bindings: number;
+  readonly deadLettered: number;
+}
+
+/** Appends an audit entry inside the caller's transaction (the change and its entry commit together). */
+export async function appendAuditWithin(
+  tx: SqlExecutor,
+  entry: { shop: string; kind: string; subject: string; payload: Record<string, unknown> },
+): Promise<void> {
+  await tx.query("SELECT audit_append($1, $2, $3, $4)", [
+    entry.shop,
+    entry.kind,
+    entry.subject,
+    JSON.stringify(entry.payload),
+  ]);
 }
 
 /** The record identity a sealed secret is bound to: moved to another row, it no longer opens. */
@@ -171,7 +222,20 @@ export function createSqlShopStore(
     return { ok: true };
   }
 
+  /** Runs a change of a shop in a transaction, with its cache forgotten before and after the commit. */
+  async function changing<T>(shop: string, work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    forget(shop);
+    try {
+      return await client.transaction(work);
+    } finally {
+      // A read that started before the commit may have cached the old binding meanwhile.
+      forget(shop);
+    }
+  }
+
+  const onboarding = onboardingMethods({ box, seal, changing, forget });
   return {
+    ...onboarding,
     checkSealing,
     findBinding(shop: string, extension: string): Promise<ExtensionBinding | undefined> {
       if (cacheMs <= 0) return readBinding(shop, extension);
@@ -295,6 +359,103 @@ export function createSqlShopStore(
           test: Boolean(b.test),
         })),
       }));
+    },
+  };
+}
+
+interface OnboardingParts {
+  readonly box: SecretBox;
+  seal(value: Readonly<Record<string, unknown>> | undefined, aad: string): Promise<string | null>;
+  changing<T>(shop: string, work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  forget(shop: string): void;
+}
+
+/** The onboarding changes: install, connect and disconnect one mode, uninstall. */
+function onboardingMethods(parts: OnboardingParts): Pick<
+  ShopStore,
+  "install" | "connectAccount" | "disconnectAccount" | "uninstallWithin" | "forget"
+> {
+  const { seal, changing } = parts;
+  return {
+    forget: parts.forget,
+    async install(shop, token) {
+      const sealed = await parts.box.seal(token, tokenAad(shop));
+      await changing(shop, async (tx) => {
+        await tx.query(
+          `INSERT INTO shops (shop, access_token_sealed) VALUES ($1, $2)
+           ON CONFLICT (shop) DO UPDATE SET access_token_sealed = EXCLUDED.access_token_sealed, updated_at = now()`,
+          [shop, sealed],
+        );
+        // An uninstall known only by its body (no delivery id) may come again with the same body: once the
+        // shop is installed again, that is a new uninstall, not a repeat. Deliveries with an id stay known.
+        await tx.query(
+          "DELETE FROM genstore_webhooks WHERE shop = $1 AND topic = 'app/uninstalled' AND delivery LIKE 'sha256:%'",
+          [shop],
+        );
+        await appendAuditWithin(tx, { shop, kind: "shop.installed", subject: `shop/${shop}`, payload: {} });
+      });
+    },
+    async connectAccount(change, credentials) {
+      const { shop, extension, plugin, mode } = change;
+      const other = mode === "live" ? "test" : "live";
+      const sealed = await seal(credentials, credentialsAad(shop, extension, mode));
+      await changing(shop, async (tx) => {
+        // The other mode's credentials stay only for the same plugin: another plugin could not read them.
+        await tx.query(
+          `INSERT INTO shop_extensions (shop, extension, plugin, ${mode}_credentials_sealed)
+           VALUES ($1, $2, $3, $4)
+           ON CONFLICT (shop, extension) DO UPDATE SET plugin = EXCLUDED.plugin,
+             ${mode}_credentials_sealed = EXCLUDED.${mode}_credentials_sealed,
+             ${other}_credentials_sealed = CASE WHEN shop_extensions.plugin = EXCLUDED.plugin
+               THEN shop_extensions.${other}_credentials_sealed END,
+             updated_at = now()`,
+          [shop, extension, plugin, sealed],
+        );
+        await enqueueCallbackWithin(tx, shop, change.callback);
+        await appendAuditWithin(tx, {
+          shop,
+          kind: "account.authorized",
+          subject: `extension/${extension}`,
+          payload: { plugin, mode },
+        });
+      });
+    },
+    async disconnectAccount(change) {
+      const { shop, extension, mode } = change;
+      return await changing(shop, async (tx) => {
+        const rows = await tx.query(
+          `UPDATE shop_extensions SET ${mode}_credentials_sealed = NULL, updated_at = now()
+           WHERE shop = $1 AND extension = $2 AND ${mode}_credentials_sealed IS NOT NULL RETURNING plugin`,
+          [shop, extension],
+        );
+        if (rows.length === 0) return false;
+        await enqueueCallbackWithin(tx, shop, change.callback);
+        await appendAuditWithin(tx, {
+          shop,
+          kind: "account.deauthorized",
+          subject: `extension/${extension}`,
+          payload: { plugin: String(rows[0].plugin), mode },
+        });
+        return true;
+      });
+    },
+    async uninstallWithin(tx, shop, reason) {
+      parts.forget(shop);
+      await tx.query(
+        "UPDATE shops SET access_token_sealed = NULL, updated_at = now() WHERE shop = $1",
+        [shop],
+      );
+      const bindings = await tx.query("DELETE FROM shop_extensions WHERE shop = $1 RETURNING extension", [
+        shop,
+      ]);
+      const deadLettered = await deadLetterPendingWithin(tx, shop, reason);
+      await appendAuditWithin(tx, {
+        shop,
+        kind: "shop.uninstalled",
+        subject: `shop/${shop}`,
+        payload: { bindings: bindings.length, deadLettered },
+      });
+      return { bindings: bindings.length, deadLettered };
     },
   };
 }

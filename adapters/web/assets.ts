@@ -11,13 +11,17 @@ const TYPES: Readonly<Record<string, string>> = {
   js: "text/javascript; charset=utf-8",
 };
 
-export async function registerAssets(app: Hono): Promise<void> {
+/**
+ * Read synchronously, once, so the route exists before the app serves its first request (Hono refuses routes
+ * added after its router is built, and a request may already be queued when the gateway starts).
+ */
+export function registerAssets(app: Hono): void {
   const files = new Map<string, { body: string; type: string }>();
-  for await (const entry of Deno.readDir(ASSETS)) {
+  for (const entry of Deno.readDirSync(ASSETS)) {
     const extension = entry.name.split(".").pop() ?? "";
     if (!entry.isFile || TYPES[extension] === undefined) continue;
     files.set(entry.name, {
-      body: await Deno.readTextFile(new URL(entry.name, ASSETS)),
+      body: Deno.readTextFileSync(new URL(entry.name, ASSETS)),
       type: TYPES[extension],
     });
   }

@@ -9,7 +9,7 @@
  * Breaking changes to this file bump `PLUGIN_API_VERSION`.
  * @module
  */
-import type { z } from "zod";
+import { z } from "zod";
 import type { Money } from "../money/money.ts";
 import type { PspHttp } from "./psp_http.ts";
 
@@ -285,7 +285,89 @@ export interface PspPlugin {
 
 export type CredentialValidation =
   | { readonly ok: true; readonly credentials: Readonly<Record<string, unknown>> }
+  /** Each issue is `{field path}: {message}` (`(root)` for the whole), naming fields, never values. */
   | { readonly ok: false; readonly issues: readonly string[] };
+
+/** One field of a plugin's credential form, read from its schema's metadata (`.meta({ label, secret, help })`). */
+export interface CredentialField {
+  readonly name: string;
+  readonly label: string;
+  /** A password input: never prefilled with a stored value, never shown again once stored. */
+  readonly secret: boolean;
+  readonly help?: string;
+  readonly required: boolean;
+}
+
+/** What the account-authorization page shows for each mode: the fields of the plugin's credential schemas. */
+export interface CredentialForm {
+  readonly live: readonly CredentialField[];
+  readonly test: readonly CredentialField[];
+}
+
+/**
+ * The form description of one credential schema: its top-level string fields, in schema order, with the
+ * labels, help and secrecy its `.meta()` gives (a field without a label is shown by its name). Fields that
+ * are not strings cannot be typed into a form and are left out; a schema JSON Schema cannot describe gives
+ * no fields (the admin CLI can still bind it).
+ */
+export function describeCredentialSchema(schema: z.ZodType): readonly CredentialField[] {
+  let json: Record<string, unknown>;
+  try {
+    json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  } catch {
+    return [];
+  }
+  const properties = json.properties;
+  if (json.type !== "object" || properties === null || typeof properties !== "object") return [];
+  const required = new Set(Array.isArray(json.required) ? json.required.map(String) : []);
+  const fields: CredentialField[] = [];
+  for (const [name, value] of Object.entries(properties as Record<string, Record<string, unknown>>)) {
+    if (value.type !== undefined && value.type !== "string") continue;
+    const text = (key: string) => typeof value[key] === "string" ? value[key] as string : undefined;
+    const help = text("help") ?? text("description");
+    fields.push({
+      name,
+      label: text("label") ?? text("title") ?? name,
+      secret: value.secret === true,
+      ...(help === undefined ? {} : { help }),
+      required: required.has(name),
+    });
+  }
+  return fields;
+}
+
+/** The form description of a plugin's credentials, per mode. */
+export function describeCredentials(credentials: PspPlugin["credentials"]): CredentialForm {
+  return {
+    live: describeCredentialSchema(credentials.live),
+    test: describeCredentialSchema(credentials.test),
+  };
+}
+
+/** Checks credentials with a schema: issues name fields and carry zod's message, never a value. */
+export function checkCredentials(
+  schema: z.ZodType<Record<string, unknown>>,
+  raw: unknown,
+): CredentialValidation {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true, credentials: parsed.data };
+  return {
+    ok: false,
+    issues: parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`),
+  };
+}
+
+/** The first message per top-level field of a failed validation (`(form)` for the whole), for a form. */
+export function issuesByField(issues: readonly string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of issues) {
+    const colon = issue.indexOf(": ");
+    const path = colon < 0 ? "(root)" : issue.slice(0, colon);
+    const field = path === "(root)" ? "(form)" : path.split(".")[0];
+    fields[field] ??= colon < 0 ? issue : issue.slice(colon + 2);
+  }
+  return fields;
+}
 
 /**
  * A plugin as the core holds it once loaded: in process, or isolated in a worker without permissions. Its
@@ -296,6 +378,8 @@ export interface LoadedPlugin {
   readonly manifest: PluginManifest;
   /** Validates credentials for one mode with the plugin's schema; issues name fields, never values. */
   validateCredentials(mode: "live" | "test", raw: unknown): Promise<CredentialValidation>;
+  /** The credential form per mode, read from the plugin's schemas (the account-authorization page). */
+  credentialForm(): Promise<CredentialForm>;
   pay: PspPlugin["pay"];
   continueAfterRedirect: PspPlugin["continueAfterRedirect"];
   capture: PspPlugin["capture"];
@@ -311,15 +395,8 @@ export interface LoadedPlugin {
 export function inProcess(plugin: PspPlugin): LoadedPlugin {
   return {
     manifest: plugin.manifest,
-    validateCredentials(mode, raw) {
-      const parsed = plugin.credentials[mode].safeParse(raw);
-      return Promise.resolve(
-        parsed.success ? { ok: true, credentials: parsed.data } : {
-          ok: false,
-          issues: parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`),
-        },
-      );
-    },
+    validateCredentials: (mode, raw) => Promise.resolve(checkCredentials(plugin.credentials[mode], raw)),
+    credentialForm: () => Promise.resolve(describeCredentials(plugin.credentials)),
     pay: (input, ctx) => plugin.pay(input, ctx),
     continueAfterRedirect: (input, ctx) => plugin.continueAfterRedirect(input, ctx),
     capture: (input, ctx) => plugin.capture(input, ctx),

@@ -4,7 +4,8 @@
  * ending at returnUrl, replays returning the same redirectUrl, forged and duplicate webhooks changing
  * nothing, a webhook before the buyer returns, partial refunds reported when final, manualCapture refused.
  */
-import { match, ok, strictEqual as equal } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, match, ok, strictEqual as equal } from "node:assert/strict";
+import { jsonbHeldAsStrings } from "../support/databases.ts";
 import { actOnBuyerPage, createGenstoreClient } from "../../adapters/dev/genstore_client.ts";
 import type { MollieEmulator } from "../../plugins/mollie/emulator/mod.ts";
 import { CLIENT_SECRET, eventually, type Harness, newId, startHarness } from "../support/harness.ts";
@@ -208,6 +209,10 @@ Deno.test({
         const callback = await h.genstore.waitForCallback("payment", id, 20_000);
         equal(callback.body.status, true);
         await eventually(async () => (await operationOf(h, "payment", id)).status === "succeeded");
+      });
+
+      await t.step("every jsonb value is stored as JSON, not as a string of JSON", async () => {
+        deepEqual(await jsonbHeldAsStrings(h.gateway.db), []);
       });
     } finally {
       await h.stop();

@@ -5,6 +5,7 @@
 import { deepStrictEqual as deepEqual, match, ok, strictEqual as equal } from "node:assert/strict";
 import { actOnBuyerPage, testCard } from "../../adapters/dev/genstore_client.ts";
 import { eventually, newId, startHarness } from "../support/harness.ts";
+import { jsonbHeldAsStrings } from "../support/databases.ts";
 
 const RETURN_URL = "https://demo.genmystore.com/checkout/return?order=1";
 
@@ -333,6 +334,10 @@ Deno.test({
           seen.set(key, (seen.get(key) ?? 0) + 1);
         }
         for (const [key, count] of seen) equal(count, 1, key);
+      });
+
+      await t.step("every jsonb value is stored as JSON, not as a string of JSON", async () => {
+        deepEqual(await jsonbHeldAsStrings(h.gateway.db), []);
       });
     } finally {
       await h.stop();

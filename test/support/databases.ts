@@ -7,7 +7,7 @@ import postgres from "postgres";
 import { migrate } from "../../adapters/store/migrate.ts";
 import { openPglite } from "../../adapters/store/pglite_driver.ts";
 import { connectPostgres } from "../../adapters/store/postgres_driver.ts";
-import type { SqlClient } from "../../adapters/store/sql_client.ts";
+import type { SqlClient, SqlExecutor } from "../../adapters/store/sql_client.ts";
 
 export interface TestDatabase {
   readonly client: SqlClient;
@@ -65,4 +65,23 @@ export function withDatabase(url: string, database: string): string {
 export function postgresOnly(name: string): { readonly name: string; readonly ignore: boolean } {
   const ignore = storeUnderTest() !== "postgres";
   return { name: ignore ? `${name} [PostgreSQL only: run with DATABASE_URL set]` : name, ignore };
+}
+
+/**
+ * Every jsonb column holding a JSON *string* where the stores write objects or arrays: a value stored as a
+ * string of JSON (double-encoded) reads back the same through the mappers but is opaque to SQL's JSON operators.
+ */
+export async function jsonbHeldAsStrings(db: SqlExecutor): Promise<string[]> {
+  const columns = await db.query<{ table_name: string; column_name: string }>(
+    `SELECT table_name, column_name FROM information_schema.columns
+      WHERE table_schema = current_schema() AND data_type = 'jsonb' ORDER BY table_name, column_name`,
+  );
+  const found: string[] = [];
+  for (const { table_name, column_name } of columns) {
+    const rows = await db.query<{ n: number | string }>(
+      `SELECT count(*) AS n FROM "${table_name}" WHERE jsonb_typeof("${column_name}") = 'string'`,
+    );
+    if (Number(rows[0].n) > 0) found.push(`${table_name}.${column_name}`);
+  }
+  return found;
 }

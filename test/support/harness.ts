@@ -14,6 +14,7 @@ import { openTestDatabase, storeUnderTest, type TestDatabase } from "./databases
 import { claimPort } from "../../adapters/server/startup.ts";
 import type { AdyenEmulator } from "../../plugins/adyen/emulator/mod.ts";
 import { type RunningSandbox, startSandbox } from "../../scripts/sandbox.ts";
+import { sandboxAccounts } from "../../adapters/server/sandbox.ts";
 import { type FakeGenstore, startFakeGenstore } from "./fake_genstore.ts";
 
 export const CLIENT_SECRET = "test-client-secret-0123456789";
@@ -24,6 +25,8 @@ export interface Harness {
   readonly sandbox: RunningSandbox;
   /** The sandbox's Adyen emulator, to look at what it booked. */
   readonly adyen: AdyenEmulator;
+  /** The sandbox card account as the gateway reaches it (sandbox.json's, with the sandbox's URL filled in). */
+  readonly sandboxCard: Readonly<Record<string, string>>;
   /** Makes every gateway call to the sandbox fail with 503 (buyers and notifications still get through). */
   setPspDown(down: boolean): void;
   readonly genstore: FakeGenstore;
@@ -115,6 +118,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     gateway,
     sandbox,
     adyen: sandbox.programs.get("adyen") as AdyenEmulator,
+    sandboxCard: sandboxAccounts(`http://127.0.0.1:${proxy.addr.port}`).get("card")!.credentials,
     setPspDown(down: boolean) {
       pspDown = down;
     },
