@@ -5,9 +5,13 @@
  */
 import type { Context, Hono } from "hono";
 import { continuePayment, type GatewayDeps, handleNotification, pendingRedirect } from "../../src/mod.ts";
-import { escapeHtml, htmlPage } from "./html.ts";
+import { pageHeaders } from "../web/security.ts";
+import { forwardPage, paymentStatusPage, unknownPaymentPage } from "./buyer_pages.tsx";
 
 export function registerPspRoutes(app: Hono, gateway: GatewayDeps): void {
+  app.use("/v1/return/*", pageHeaders({ scripts: false }));
+  // The forwarding page's form goes to the PSP's own page, wherever the plugin says it is.
+  app.use("/v1/redirect/*", pageHeaders({ formTargets: ["https:", "http:"], scripts: false }));
   app.on(["GET", "POST"], "/v1/return/:reference", async (c) => {
     // HEAD reaches GET routes: link scanners and prefetchers send it, and it must change nothing.
     if (c.req.method === "HEAD") return c.body(null, 200);
@@ -17,25 +21,17 @@ export function registerPspRoutes(app: Hono, gateway: GatewayDeps): void {
       case "redirect":
         return c.redirect(outcome.url, 303);
       case "done":
-        return htmlPage(c, "Payment", `<p>The payment is ${escapeHtml(outcome.status)}.</p>`);
+        return paymentStatusPage(c, outcome.status);
       case "not_found":
-        return htmlPage(c, "Payment", "<p>This payment is unknown.</p>", 404);
+        return unknownPaymentPage(c, "This payment is unknown.");
     }
   });
 
   app.get("/v1/redirect/:reference", async (c) => {
     const redirect = await pendingRedirect(gateway, c.req.param("reference")!);
-    if (redirect === undefined) return htmlPage(c, "Payment", "<p>Nothing to do for this payment.</p>", 404);
+    if (redirect === undefined) return unknownPaymentPage(c, "Nothing to do for this payment.");
     if (redirect.method === "GET" && redirect.data === undefined) return c.redirect(redirect.url, 303);
-    const fields = Object.entries(redirect.data ?? {}).map(([name, value]) =>
-      `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`
-    ).join("");
-    return htmlPage(
-      c,
-      "Continue to your bank",
-      `<form method="${redirect.method}" action="${escapeHtml(redirect.url)}">${fields}` +
-        `<p>Your bank needs to confirm this payment.</p><button type="submit">Continue</button></form>`,
-    );
+    return forwardPage(c, redirect);
   });
 
   app.post("/v1/notifications/:plugin", async (c) => {

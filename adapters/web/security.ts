@@ -10,6 +10,8 @@ import { secureHeaders } from "hono/secure-headers";
 export interface PageSecurityOptions {
   /** Where forms may post besides this gateway (a PSP's 3-D Secure page that needs a POST). */
   readonly formTargets?: readonly string[];
+  /** False for pages that need no script at all: `script-src 'none'` instead of the gateway's /assets. */
+  readonly scripts?: boolean;
 }
 
 /**
@@ -20,7 +22,7 @@ export function pageHeaders(options: PageSecurityOptions = {}): MiddlewareHandle
   return secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'none'"],
-      scriptSrc: ["'self'"],
+      scriptSrc: [options.scripts === false ? "'none'" : "'self'"],
       styleSrc: ["'self'"],
       imgSrc: ["'self'", "data:"],
       connectSrc: ["'self'"],
