@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from "./adapters/config/config.ts";
 import { readEnvironment } from "./adapters/config/environment.ts";
 import { startGateway } from "./adapters/server/gateway.ts";
 import { claimPort, lockDataDirForGateway, StartupError } from "./adapters/server/startup.ts";
+import { PluginLoadError } from "./adapters/plugins/plugin_load_error.ts";
 
 // A stop asked for while the gateway is still starting is carried out as soon as it has started: the
 // listeners come first, so a SIGTERM never finds the process without them.
@@ -62,7 +63,7 @@ try {
     for (const problem of error.problems) console.error(`Configuration error: ${problem}`);
     Deno.exit(2);
   }
-  if (error instanceof StartupError) {
+  if (error instanceof StartupError || error instanceof PluginLoadError) {
     console.error(`Cannot start: ${error.message}`);
     Deno.exit(2);
   }

@@ -8,7 +8,8 @@ import { guardHosts, hostMatches } from "../adapters/plugins/host_guard.ts";
 import { loadPluginInWorker } from "../adapters/plugins/worker_host.ts";
 import { createFetchPspHttp } from "../adapters/psp_http/fetch_psp_http.ts";
 import { createJsonLogger } from "../adapters/logging/json_logger.ts";
-import type { PspCallContext } from "../src/mod.ts";
+import { PLUGIN_API_VERSION, type PspCallContext } from "../src/mod.ts";
+import { PluginLoadError } from "../adapters/plugins/plugin_load_error.ts";
 
 const logger = createJsonLogger({ write: () => {} });
 
@@ -106,4 +107,17 @@ Deno.test({
       await Deno.remove(secretsDir, { recursive: true });
     }
   },
+});
+
+Deno.test("a plugin written for another port version is refused at load, with one line naming both versions", async () => {
+  const error = await loadPluginInWorker({
+    id: "old",
+    module: new URL("./fixtures/old_port_plugin/mod.ts", import.meta.url),
+    factory: "createOldPortPlugin",
+  }).then(() => undefined, (error: unknown) => error);
+  ok(error instanceof PluginLoadError, String(error));
+  equal(
+    error.message,
+    `Plugin old is written for plugin port version 1; this gateway speaks version ${PLUGIN_API_VERSION}`,
+  );
 });

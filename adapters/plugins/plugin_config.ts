@@ -3,6 +3,7 @@
  * names the plugins a deployment runs.
  * @module
  */
+import { PluginLoadError } from "./plugin_load_error.ts";
 import { z } from "zod";
 
 const CONFIG = z.object({
@@ -36,12 +37,20 @@ export const DEFAULT_PLUGIN_CONFIG = new URL("../../plugins.json", import.meta.u
 
 /**
  * Reads and checks the configuration: every extension names a configured plugin.
- * @throws {Error} naming the problem, at start
+ * @throws {PluginLoadError} naming the problem, at start
  */
 export async function loadPluginConfig(url: URL = DEFAULT_PLUGIN_CONFIG): Promise<PluginConfig> {
-  const parsed = CONFIG.safeParse(JSON.parse(await Deno.readTextFile(url)));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await Deno.readTextFile(url));
+  } catch (error) {
+    throw new PluginLoadError(
+      `Cannot read ${url.pathname}: ${error instanceof Error ? error.message : "unreadable"}`,
+    );
+  }
+  const parsed = CONFIG.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(
+    throw new PluginLoadError(
       `Cannot read ${url.pathname}: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`,
     );
   }
@@ -54,7 +63,9 @@ export async function loadPluginConfig(url: URL = DEFAULT_PLUGIN_CONFIG): Promis
     });
   }
   for (const [extension, plugin] of Object.entries(parsed.data.extensions)) {
-    if (!plugins.has(plugin)) throw new Error(`Extension ${extension} names an unknown plugin: ${plugin}`);
+    if (!plugins.has(plugin)) {
+      throw new PluginLoadError(`Extension ${extension} names an unknown plugin: ${plugin}`);
+    }
   }
   return { extensions: new Map(Object.entries(parsed.data.extensions)), plugins };
 }

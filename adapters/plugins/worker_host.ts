@@ -6,7 +6,13 @@
  * @module
  */
 import { dirname, fromFileUrl } from "./_paths.ts";
-import type { LoadedPlugin, PluginManifest, PspCallContext } from "../../src/mod.ts";
+import {
+  type LoadedPlugin,
+  PLUGIN_API_VERSION,
+  type PluginManifest,
+  type PspCallContext,
+} from "../../src/mod.ts";
+import { PluginLoadError } from "./plugin_load_error.ts";
 import type { PluginEntry } from "./plugin_config.ts";
 import type { FromWorker, ToWorker } from "./worker_protocol.ts";
 
@@ -73,7 +79,7 @@ export async function loadPluginInWorker(entry: PluginEntry): Promise<WorkerPlug
         case "ready":
           return resolve(message.manifest);
         case "init_failed":
-          return reject(new Error(`Cannot load plugin ${entry.id}: ${message.message}`));
+          return reject(new PluginLoadError(`Cannot load plugin ${entry.id}: ${message.message}`));
         case "result":
           calls.get(message.id)?.resolve(message.value);
           calls.delete(message.id);
@@ -96,13 +102,24 @@ export async function loadPluginInWorker(entry: PluginEntry): Promise<WorkerPlug
     };
     worker.onerror = (event) => {
       event.preventDefault();
-      reject(new Error(`Plugin ${entry.id} worker failed`));
+      reject(new PluginLoadError(`Plugin ${entry.id} worker failed`));
     };
     worker.postMessage(
       { type: "init", module: entry.module.href, factory: entry.factory } satisfies ToWorker,
     );
   });
-  if (manifest.id !== entry.id) throw new Error(`Plugin ${entry.id} calls itself ${manifest.id}`);
+  if (manifest.id !== entry.id) {
+    worker.terminate();
+    throw new PluginLoadError(`Plugin ${entry.id} calls itself ${manifest.id}`);
+  }
+  // The port's version is the contract between core and plugin: a plugin written for another one would
+  // misread outcomes or miss calls, request by request. Refused here, at start.
+  if (manifest.pluginApi !== PLUGIN_API_VERSION) {
+    worker.terminate();
+    throw new PluginLoadError(
+      `Plugin ${entry.id} is written for plugin port version ${manifest.pluginApi}; this gateway speaks version ${PLUGIN_API_VERSION}`,
+    );
+  }
 
   function call<T>(method: string, args: readonly unknown[], ctx?: PspCallContext): Promise<T> {
     const id = nextId++;

@@ -52,10 +52,13 @@ async function replayCreate(
   if (input.returnUrl === undefined) {
     return { kind: "unknown", detail: "cannot replay the create without its return URL" };
   }
+  // The same body as the lost create (Mollie answers a replay from its record only for the same request).
   const result = await createPayment(endpoint, ctx, {
     reference: input.reference,
     amount: input.amount,
     returnUrl: input.returnUrl,
+    description: input.description,
+    notificationUrl: input.notificationUrl,
   });
   const outcome = readPaymentAnswer(result, "query", input, "query");
   // The replayed answer is the stored snapshot of the create (status open); only its id is used.

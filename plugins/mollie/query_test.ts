@@ -31,6 +31,8 @@ function queryOfPay(input: ReturnType<typeof payInput>, pspReference?: string) {
     amount: input.amount,
     captureMode: "sale" as const,
     returnUrl: input.returnUrl,
+    description: input.description,
+    notificationUrl: input.notificationUrl,
   };
 }
 
@@ -52,8 +54,13 @@ pluginTest(
     const [stored] = world.harness.emulator.payments();
     equal(world.harness.emulator.payments().length, 1, "the replay created no second payment");
     equal(open.pspReference, stored.id);
-    const replay = world.sent.filter(({ request }) => isCreate(request)).at(-1)!;
+    const [create, replay] = world.sent.filter(({ request }) => isCreate(request));
     equal(replay.request.headers?.["Idempotency-Key"], ctx.idempotencyKey);
+    assertEquals(
+      replay.request.json,
+      create.request.json,
+      "the replay sends the create's body, webhookUrl included",
+    );
     await buyerChooses(open.redirect.url, "approve");
     const paid = expectKind(await plugin.query(queryOfPay(input), ctx), "succeeded");
     assertEquals(paid.amount, input.amount);

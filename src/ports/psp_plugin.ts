@@ -1,5 +1,5 @@
 /**
- * The PSP plugin port, version 1: the stable public surface between the gateway core and a PSP plugin.
+ * The PSP plugin port, version 2 (`PLUGIN_API_VERSION`): the stable public surface between the gateway core and a PSP plugin.
  *
  * A plugin is a translator. The core owns identity (references, idempotency keys), I/O (every HTTP exchange
  * goes through `ctx.http`, which only reaches the hosts the manifest declares), secrets, retries, logging and
@@ -56,7 +56,7 @@ export interface StoredCard {
  *   e.g. Adyen's replay under the original key fails validation, so nothing was ever stored under it. The
  *   core fails the operation once no copy of the original call can still reach the PSP. Only the PSP's own
  *   answer may say this; anything unclear is `unknown`.
- * - `return_refused` (only from `continueAfterRedirect()`): the PSP did not accept what the buyer's browser
+ * - `return_refused` (from `continueAfterRedirect()`, or from a `query()` about a continue): the PSP did not accept what the buyer's browser
  *   brought back (garbled or missing parameters, an order not approved); nothing changed at the PSP. The
  *   payment keeps waiting for the buyer until its action timeout: a browser return never decides by itself.
  */
