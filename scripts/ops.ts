@@ -10,12 +10,28 @@
  *   deno task ops resolve <shop> <incident id> --reason "…"
  *   deno task ops dead-letters
  *   deno task ops redrive <shop> <seq> --reason "…"
+ *   deno task ops payments [--shop S] [--payment-id P] [--psp-reference R] [--state S] [--method M] [--from D] [--to D] [--after C] [--limit N]
+ *   deno task ops payment <shop> <payment id> [--json]
  * @module
  */
 import { prometheus } from "../adapters/http/admin_routes.ts";
 import type { OperationKind } from "../src/mod.ts";
 import { option, runCli, UsageError } from "./_cli.ts";
 import { openOperations } from "./_operations.ts";
+import { readPaymentSearch } from "../adapters/operations/payment_search.ts";
+import { formatPaymentPage, formatPaymentStory } from "../adapters/operations/payment_story_text.ts";
+
+const SEARCH_OPTIONS = {
+  shop: "--shop",
+  paymentId: "--payment-id",
+  pspReference: "--psp-reference",
+  state: "--state",
+  method: "--method",
+  from: "--from",
+  to: "--to",
+  after: "--after",
+  limit: "--limit",
+} as const;
 const USAGE = `usage:
   deno task ops metrics
   deno task ops review
@@ -24,6 +40,9 @@ const USAGE = `usage:
   deno task ops resolve <shop> <incident id> --reason "…"
   deno task ops dead-letters
   deno task ops redrive <shop> <seq> --reason "…"
+  deno task ops payments [--shop S] [--payment-id P] [--psp-reference R] [--state S] [--method M]
+                         [--from 2026-12-01] [--to 2026-12-02] [--after <cursor>] [--limit N]
+  deno task ops payment <shop> <payment id> [--json]
 Options: --operator <name> (default: $USER)`;
 
 function reasonOf(args: string[]): string {
@@ -127,6 +146,28 @@ async function main(args: string[]): Promise<void> {
           throw new UsageError(`No dead letter ${seq} for ${shop}`);
         }
         console.log(`Callback ${seq} of ${shop} queued again.`);
+        return;
+      }
+      case "payments": {
+        const fields = Object.fromEntries(
+          Object.entries(SEARCH_OPTIONS).map(([field, flag]) => [field, option(args, flag)]),
+        );
+        const check = readPaymentSearch(fields);
+        if (!check.ok) {
+          throw new UsageError(check.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; "));
+        }
+        console.log(formatPaymentPage(await ops.payments(check.search)));
+        return;
+      }
+      case "payment": {
+        const json = args.includes("--json");
+        const [shop, paymentId] = args.filter((arg) => arg !== "--json");
+        if (shop === undefined || paymentId === undefined) {
+          throw new UsageError("payment needs <shop> <payment id>");
+        }
+        const story = await ops.payment({ shop, paymentId });
+        if (story === undefined) throw new UsageError(`No payment ${paymentId} for shop ${shop}`);
+        console.log(json ? JSON.stringify(story, null, 2) : formatPaymentStory(story));
         return;
       }
       default:

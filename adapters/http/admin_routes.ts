@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { GatewayMetrics, OperationKind } from "../../src/mod.ts";
 import { timingSafeEqual } from "../crypto/constant_time.ts";
 import { EXTENSION_NAME, type Operations, SHOP_HANDLE } from "../operations/operations.ts";
+import { readPaymentSearch } from "../operations/payment_search.ts";
 import { invalidRequest, notFound, zodIssues } from "./errors.ts";
 
 export interface AdminDeps {
@@ -126,6 +127,18 @@ export function registerAdminRoutes(app: Hono, deps: AdminDeps): void {
     if (request instanceof Response) return request;
     const redriven = await ops.redrive({ shop, seq, reason: request.reason, operator: operator(c) });
     return redriven ? c.json({ redriven: true }) : notFound(c);
+  });
+
+  app.get("/admin/payments", async (c) => {
+    const check = readPaymentSearch(c.req.query());
+    if (!check.ok) return invalidRequest(c, check.issues);
+    return c.json(await ops.payments(check.search));
+  });
+  app.get("/admin/payments/:shop/:id", async (c) => {
+    const shop = shopParam(c);
+    if (shop === undefined) return notFound(c);
+    const story = await ops.payment({ shop, paymentId: c.req.param("id")! });
+    return story === undefined ? notFound(c) : c.json(story);
   });
 
   registerShopRoutes(app, ops);

@@ -11,6 +11,7 @@ import {
 } from "../../src/mod.ts";
 import { sealAudit, verifyAudit } from "../store/sql_audit.ts";
 import type { SqlClient } from "../store/sql_client.ts";
+import { paymentStory, searchPayments } from "../store/sql_payment_story.ts";
 import type { ShopStore } from "../store/sql_shop_store.ts";
 import type { BindRequest, BindResult, Operations } from "./operations.ts";
 
@@ -95,6 +96,8 @@ export function createLocalOperations(deps: LocalOperationsDeps): Operations {
       );
       return rows.reverse().map((row) => ({ ...row, seq: row.seq === null ? null : Number(row.seq) }));
     },
+    payments: (search) => searchPayments(db, search),
+    payment: ({ shop, paymentId }) => paymentStory(db, shop, paymentId),
   };
 }
 

@@ -14,6 +14,7 @@ import type {
 } from "../../src/mod.ts";
 import type { ChainReport } from "../store/sql_audit.ts";
 import type { ShopSummary } from "../store/sql_shop_store.ts";
+import type { PaymentPage, PaymentSearch, PaymentStory } from "./payment_story.ts";
 
 export interface SettleRequest {
   readonly shop: string;
@@ -80,6 +81,10 @@ export interface Operations {
   resealSecrets(): Promise<number>;
   verifyAudit(): Promise<readonly ChainReport[]>;
   auditEntries(request: { readonly shop: string; readonly count: number }): Promise<readonly AuditEntry[]>;
+  /** Payments, newest first, a page at a time. */
+  payments(search: PaymentSearch): Promise<PaymentPage>;
+  /** One payment's story; undefined when the shop has no such payment. */
+  payment(request: { readonly shop: string; readonly paymentId: string }): Promise<PaymentStory | undefined>;
 }
 
 /** A shop handle: lower-case letters, digits and hyphens. */

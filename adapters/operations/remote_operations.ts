@@ -5,6 +5,7 @@
  * @module
  */
 import type { Operations } from "./operations.ts";
+import type { PaymentStory } from "./payment_story.ts";
 
 /** The gateway answered something the CLI cannot use (its token, its version, its state). */
 export class RemoteOperationsError extends Error {
@@ -95,5 +96,19 @@ export function createRemoteOperations(options: {
     },
     verifyAudit: () => get("/admin/audit/verify"),
     auditEntries: ({ shop, count }) => get(`/admin/audit/${segment(shop)}?count=${count}`),
+    payments(search) {
+      const query = new URLSearchParams();
+      for (const [name, value] of Object.entries(search)) {
+        if (value !== undefined) query.set(name, String(value));
+      }
+      return get(`/admin/payments?${query}`);
+    },
+    async payment({ shop, paymentId }) {
+      const { status, body } = await call<PaymentStory>(
+        "GET",
+        `/admin/payments/${segment(shop)}/${segment(paymentId)}`,
+      );
+      return status === 404 ? undefined : body;
+    },
   };
 }

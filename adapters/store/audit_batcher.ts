@@ -30,24 +30,25 @@ export function createAuditBatcher(
   client: SqlClient,
   options: { readonly flushMs: number; readonly logger: Logger },
 ): AuditBatcher {
-  let queue: AuditEntryInput[] = [];
+  let queue: (AuditEntryInput & { readonly at: string })[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let writing = Promise.resolve();
 
-  async function write(entries: readonly AuditEntryInput[]): Promise<void> {
+  async function write(entries: readonly (AuditEntryInput & { readonly at: string })[]): Promise<void> {
     for (let start = 0; start < entries.length; start += MAX_ROWS) {
       const rows = entries.slice(start, start + MAX_ROWS);
       try {
         await client.query(
           `INSERT INTO audit_log (shop, at, kind, subject, payload)
-           SELECT shop, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), kind,
-             subject, payload
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS e(shop, kind, subject, payload)`,
+           SELECT shop, at, kind, subject, payload
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+             AS e(shop, kind, subject, payload, at)`,
           [
             rows.map((row) => row.shop),
             rows.map((row) => row.kind),
             rows.map((row) => row.subject),
             rows.map((row) => JSON.stringify(row.payload)),
+            rows.map((row) => row.at),
           ],
         );
       } catch (error) {
@@ -71,7 +72,9 @@ export function createAuditBatcher(
 
   return {
     append(entry) {
-      queue.push(entry);
+      // The entry keeps the time of the exchange, not of the flush, so a payment's timeline puts it before
+      // the state change it caused. Same text form as the database's own entries (microseconds, UTC).
+      queue.push({ ...entry, at: new Date().toISOString().replace(/Z$/, "000Z") });
       timer ??= setTimeout(() => void flush(), options.flushMs);
     },
     flush,
