@@ -62,6 +62,20 @@ export function decodeCursor(text: string): Cursor | undefined {
  * that serves them (a catch-all `$1 IS NULL OR …` would hide them from it).
  */
 export async function searchPayments(db: SqlExecutor, search: PaymentSearch): Promise<PaymentPage> {
+  const query = searchQuery(search);
+  const rows = await db.query(query.text, query.params);
+  const payments = rows.slice(0, query.limit).map(paymentSummary);
+  const last = payments.at(-1);
+  return rows.length > query.limit && last !== undefined
+    ? {
+      payments,
+      next: encodeCursor({ createdAt: last.createdAt, shop: last.shop, paymentId: last.paymentId }),
+    }
+    : { payments };
+}
+
+/** The SQL of a search (one row more than the page, to know whether there is a next), for EXPLAIN too. */
+export function searchQuery(search: PaymentSearch): { text: string; params: unknown[]; limit: number } {
   const limit = Math.min(Math.max(search.limit ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
   const where: string[] = [];
   const params: unknown[] = [];
@@ -84,29 +98,22 @@ export async function searchPayments(db: SqlExecutor, search: PaymentSearch): Pr
     // comparison is an index condition there too and a later page starts where the last one stopped.
     where.push(
       search.shop !== undefined
-        ? `(p.created_at, p.payment_id) < (${param(cursor.createdAt)}::timestamptz, ${
-          param(cursor.paymentId)
-        })`
+        ? `(p.created_at, p.payment_id) < (${param(cursor.createdAt)}::timestamptz, ${param(cursor.paymentId)})`
         : `(p.created_at, p.shop, p.payment_id) < (${param(cursor.createdAt)}::timestamptz, ${
           param(cursor.shop)
         }, ${param(cursor.paymentId)})`,
     );
   }
-  const rows = await db.query(
-    `SELECT ${SUMMARY_COLUMNS} ${WITH_PAYMENT_OPERATION}
+  const text = `SELECT ${SUMMARY_COLUMNS} ${WITH_PAYMENT_OPERATION}
      ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`}
      ORDER BY p.created_at DESC, p.shop DESC, p.payment_id DESC
-     LIMIT ${param(limit + 1)}`,
-    params,
-  );
-  const payments = rows.slice(0, limit).map(paymentSummary);
-  const last = payments.at(-1);
-  return rows.length > limit && last !== undefined
-    ? {
-      payments,
-      next: encodeCursor({ createdAt: last.createdAt, shop: last.shop, paymentId: last.paymentId }),
-    }
-    : { payments };
+     LIMIT ${param(limit + 1)}`;
+  return { text, params, limit };
+}
+
+/** The cursor that continues after this payment, in the listing's order. */
+export function cursorAfter(payment: { createdAt: string; shop: string; paymentId: string }): string {
+  return encodeCursor(payment);
 }
 
 /** A payment's whole story, or undefined when the shop has no such payment. */
