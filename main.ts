@@ -37,7 +37,16 @@ try {
       [
         "",
         `Genstore payment gateway (dev mode) on ${gateway.url}`,
-        `  demo shop and callback inbox:  ${gateway.url}/`,
+        `  demo shop:                    ${gateway.url}/`,
+        `  dev Genstore (install, auth): ${gateway.url}/_dev/genstore/admin`,
+        ...(config.operatorToken === undefined ? [] : [
+          `  operator console:             ${gateway.url}/console`,
+          // Dev mode only: generated into DATA_DIR unless OPERATOR_TOKEN was set; it opens the console.
+          `  OPERATOR_TOKEN=${config.operatorToken}`,
+        ]),
+        ...(gateway.sandboxUrl === undefined
+          ? []
+          : [`  PSP sandbox (emulators):      ${gateway.sandboxUrl}`]),
         `  API description:              ${gateway.url}/openapi.json`,
         `  database:                     ${
           gateway.db.driver === "pglite" ? `embedded, ${config.dataDir}/db` : "PostgreSQL"
