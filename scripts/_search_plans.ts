@@ -30,7 +30,7 @@ export async function fillPayments(db: SqlClient, count: number): Promise<void> 
     SET session_replication_role = replica;
     INSERT INTO payments (shop, payment_id, extension, plugin, test, reference, currency, amount_minor,
       capture_mode, state, psp_reference, authorized_minor, captured_minor, created_at, updated_at)
-    SELECT 'shop-' || floor(49 * power((n * 7919 % 10007) / 10007.0, 3))::int, 'PI' || n,
+    SELECT 'shop-' || floor(49 * power((n::bigint * 7919 % 10007) / 10007.0, 3))::int, 'PI' || n,
       CASE WHEN n % 10 < 7 THEN 'card' WHEN n % 10 < 9 THEN 'wallet' ELSE 'bank' END,
       CASE WHEN n % 10 < 7 THEN 'adyen' WHEN n % 10 < 9 THEN 'paypal' ELSE 'mollie' END,
       false, 'ref-' || n, 'EUR', 1000 + n % 9000, 'sale',
