@@ -37,6 +37,7 @@ export type { CardToken } from "./payment/card_token.ts";
 export type { CaptureMode, Payment, StoredCardSummary } from "./payment/payment.ts";
 export type { OperationStatus } from "./payment/operation_machine.ts";
 export type { PaymentState } from "./payment/payment_machine.ts";
+export { PAYMENT_STATES } from "./payment/payment_machine.ts";
 export type { BackgroundWork, GatewayDeps, GatewaySettings, PspCallLabels } from "./services/deps.ts";
 export type { RequestOutcome } from "./services/request_outcome.ts";
 export { startPayment } from "./services/start_payment.ts";

@@ -5,19 +5,11 @@
  * @module
  */
 
-/** The states a payment can be in (the `payments.state` column). */
-export const PAYMENT_STATES = [
-  "processing",
-  "requires_action",
-  "unknown",
-  "authorized",
-  "succeeded",
-  "partially_captured",
-  "captured",
-  "voided",
-  "failed",
-] as const;
-export type PaymentStateName = typeof PAYMENT_STATES[number];
+import { PAYMENT_STATES, type PaymentState } from "../../src/mod.ts";
+
+/** The states a payment can be in (the domain's, as the `payments.state` column holds them). */
+export { PAYMENT_STATES };
+export type PaymentStateName = PaymentState;
 
 export interface PaymentSearch {
   readonly shop?: string;
