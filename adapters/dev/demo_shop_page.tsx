@@ -93,14 +93,16 @@ const PayForm: FC<{ readonly csrf: string }> = (props) => (
     <label for="pay-card">
       Sandbox card <span class="help">For the card method; its outcome in brackets.</span>
       <select id="pay-card" name="card">
-        {SANDBOX_CARDS.map((card) => <option value={card.number}>{card.number} ({card.outcome})</option>)}
+        {SANDBOX_CARDS.map((card) => (
+          <option key={card.number} value={card.number}>{card.number} ({card.outcome})</option>
+        ))}
       </select>
     </label>
     <Field name="amount" label="Amount" value="10.00" help="Major units, e.g. 10.00" />
     <label for="pay-currency">
       Currency
       <select id="pay-currency" name="currency">
-        {DEMO_CURRENCIES.map((currency) => <option value={currency}>{currency}</option>)}
+        {DEMO_CURRENCIES.map((currency) => <option key={currency} value={currency}>{currency}</option>)}
       </select>
     </label>
     <label for="pay-manual" class="check">

@@ -98,7 +98,9 @@ export function searchQuery(search: PaymentSearch): { text: string; params: unkn
     // comparison is an index condition there too and a later page starts where the last one stopped.
     where.push(
       search.shop !== undefined
-        ? `(p.created_at, p.payment_id) < (${param(cursor.createdAt)}::timestamptz, ${param(cursor.paymentId)})`
+        ? `(p.created_at, p.payment_id) < (${param(cursor.createdAt)}::timestamptz, ${
+          param(cursor.paymentId)
+        })`
         : `(p.created_at, p.shop, p.payment_id) < (${param(cursor.createdAt)}::timestamptz, ${
           param(cursor.shop)
         }, ${param(cursor.paymentId)})`,
