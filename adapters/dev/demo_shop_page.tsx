@@ -90,15 +90,15 @@ const PayForm: FC<{ readonly csrf: string }> = (props) => (
         ))}
       </select>
     </label>
-    <label for="pay-card">
-      Sandbox card <span class="help">For the card method; its outcome in brackets.</span>
+    <label for="pay-card" class="wide">
+      Sandbox card (card method)
       <select id="pay-card" name="card">
         {SANDBOX_CARDS.map((card) => (
           <option key={card.number} value={card.number}>{card.number} ({card.outcome})</option>
         ))}
       </select>
     </label>
-    <Field name="amount" label="Amount" value="10.00" help="Major units, e.g. 10.00" />
+    <Field name="amount" label="Amount (e.g. 10.00)" value="10.00" />
     <label for="pay-currency">
       Currency
       <select id="pay-currency" name="currency">
@@ -140,7 +140,7 @@ const PaymentRow: FC<{ readonly row: DemoShopPageProps["rows"][number]; readonly
   <tr id={`payment-${row.paymentId}`} data-state={row.state}>
     <td data-label="Payment">
       <div>
-        <code class="payment-id">{row.paymentId}</code> <span class="method">{row.method}</span>
+        <code class="payment-id">{row.paymentId}</code> <span class="badge method">{row.method}</span>
         <br />
         <a href={`/console/payments/demo/${encodeURIComponent(row.paymentId)}`}>console page</a>
       </div>
@@ -174,7 +174,7 @@ const PaymentRow: FC<{ readonly row: DemoShopPageProps["rows"][number]; readonly
         {row.reason === undefined ? null : (
           <div class="reason">
             {row.reasonOf === undefined ? "" : `${row.reasonOf} failed: `}
-            <code>{row.reason}</code>
+            <span class="mono">{row.reason}</span>
           </div>
         )}
       </div>
@@ -237,7 +237,7 @@ const AmountAction: FC<{
 );
 
 const CallbackList: FC<{ readonly callbacks: readonly ReceivedCallback[] }> = (props) => {
-  if (props.callbacks.length === 0) return <p class="muted">No callback received yet.</p>;
+  if (props.callbacks.length === 0) return <p class="muted">No callback received since the gateway started.</p>;
   return (
     <>
       <ul class="callbacks">
