@@ -17,7 +17,7 @@ import { createSecretBox } from "../crypto/secret_box.ts";
 import type { GenstoreInbox } from "../dev/genstore_inbox.ts";
 import { type DevGenstore, devGenstoreFor } from "../dev/genstore_dev.ts";
 import { onboardingFor } from "../onboarding/mount.ts";
-import { mountDemoShop } from "../dev/demo_shop.ts";
+import { mountDemoShop } from "../dev/demo_shop.tsx";
 import { startOutboxWorker } from "../genstore/outbox_worker.ts";
 import { createApp } from "../http/app.ts";
 import { createLocalOperations } from "../operations/local_operations.ts";
@@ -290,6 +290,7 @@ async function serveGateway(
     sandboxAccounts: accounts,
   });
 
+  const operations = createLocalOperations({ gateway: deps, db, shops, outbox, review, extensions });
   const app: Hono = createApp({
     gateway: deps,
     clientSecret: config.clientSecret,
@@ -298,7 +299,7 @@ async function serveGateway(
     bodyTimeoutMs: config.requestBodyTimeoutMs,
     ready: readiness(db, shops),
     admin: {
-      operations: createLocalOperations({ gateway: deps, db, shops, outbox, review, extensions }),
+      operations,
       operatorToken: config.operatorToken,
     },
     logger,
@@ -311,7 +312,9 @@ async function serveGateway(
           clientSecret: config.clientSecret,
           publicKey,
           hkdfInfo: config.eciesHkdfInfo,
+          masterKey: config.masterKey,
           inbox,
+          operations,
         });
       }
     },

@@ -14,6 +14,8 @@ export interface PageProps {
   readonly brand?: string;
   /** Scripts under /assets, loaded deferred (`demo.js`). */
   readonly scripts?: readonly string[];
+  /** Reloads the page after this many seconds (a meta refresh: pages that wait for something need no script). */
+  readonly refreshSeconds?: number;
 }
 
 export const Page: FC<PropsWithChildren<PageProps>> = (props) => (
@@ -22,6 +24,9 @@ export const Page: FC<PropsWithChildren<PageProps>> = (props) => (
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width,initial-scale=1" />
       <meta name="referrer" content="no-referrer" />
+      {props.refreshSeconds === undefined
+        ? null
+        : <meta http-equiv="refresh" content={String(props.refreshSeconds)} />}
       <title>{props.title}</title>
       <link rel="stylesheet" href="/assets/app.css" />
       {(props.scripts ?? []).map((script) => <script key={script} src={`/assets/${script}`} defer></script>)}

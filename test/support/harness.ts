@@ -11,7 +11,7 @@ import { createGenstoreClient, type GenstoreClient } from "../../adapters/dev/ge
 import { createJsonLogger } from "../../adapters/logging/json_logger.ts";
 import { type RunningGateway, startGateway } from "../../adapters/server/gateway.ts";
 import { openTestDatabase, storeUnderTest, type TestDatabase } from "./databases.ts";
-import { claimPort } from "../../adapters/server/startup.ts";
+import { claimPort, type Listener } from "../../adapters/server/startup.ts";
 import type { AdyenEmulator } from "../../plugins/adyen/emulator/mod.ts";
 import { type RunningSandbox, startSandbox } from "../../scripts/sandbox.ts";
 import { sandboxAccounts } from "../../adapters/server/sandbox.ts";
@@ -37,6 +37,11 @@ export interface Harness {
   readonly logs: string[];
   /** The PostgreSQL database under test, when DATABASE_URL is set (PGlite runs inside the gateway). */
   readonly database?: TestDatabase;
+  /**
+   * Stops the gateway and starts it again on the same port, configuration and database (`persistent` keeps a
+   * PGlite database on disk for this; PostgreSQL always survives); `gateway` is the new one afterwards.
+   */
+  restart(): Promise<RunningGateway>;
   stop(): Promise<void>;
 }
 
@@ -45,6 +50,8 @@ export interface HarnessOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Access tokens the fake Genstore accepts, per shop (default: demo → dev-token). */
   readonly genstoreTokens?: Readonly<Record<string, string>>;
+  /** PGlite in DATA_DIR instead of in memory, so that restart() finds the same data. */
+  readonly persistent?: boolean;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -100,14 +107,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     });
     return new Response(await answer.arrayBuffer(), { status: answer.status, headers: answer.headers });
   });
-  const gateway = await startGateway(config, {
-    listener,
-    sandboxUrl: `http://127.0.0.1:${proxy.addr.port}`,
-    memoryDatabase: database === undefined,
-    logger: createJsonLogger({ write: (line) => logs.push(line) }),
-    reconcileIntervalMs: 100,
-    outboxPollMs: 50,
-  });
+  const start = (port: Listener) =>
+    startGateway(config, {
+      listener: port,
+      sandboxUrl: `http://127.0.0.1:${proxy.addr.port}`,
+      memoryDatabase: database === undefined && !options.persistent,
+      logger: createJsonLogger({ write: (line) => logs.push(line) }),
+      reconcileIntervalMs: 100,
+      outboxPollMs: 50,
+    });
+  let gateway = await start(listener);
   const client = createGenstoreClient({
     gatewayUrl: gateway.url,
     clientSecret: CLIENT_SECRET,
@@ -115,7 +124,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     shopDomain: "demo.genmystore.com",
   });
   return {
-    gateway,
+    get gateway() {
+      return gateway;
+    },
+    async restart() {
+      await gateway.stop();
+      gateway = await start(claimPort(listener.port, "127.0.0.1"));
+      return gateway;
+    },
     sandbox,
     adyen: sandbox.programs.get("adyen") as AdyenEmulator,
     sandboxCard: sandboxAccounts(`http://127.0.0.1:${proxy.addr.port}`).get("card")!.credentials,
