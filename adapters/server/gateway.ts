@@ -21,6 +21,7 @@ import { mountDemoShop } from "../dev/demo_shop.ts";
 import { startOutboxWorker } from "../genstore/outbox_worker.ts";
 import { createApp } from "../http/app.ts";
 import { createLocalOperations } from "../operations/local_operations.ts";
+import { mountConsole } from "../console/mount.tsx";
 import { createJsonLogger } from "../logging/json_logger.ts";
 import { createFetchPspHttp } from "../psp_http/fetch_psp_http.ts";
 import { createFailpoints } from "../runtime/failpoints.ts";
@@ -290,6 +291,7 @@ async function serveGateway(
     sandboxAccounts: accounts,
   });
 
+  const operations = createLocalOperations({ gateway: deps, db, shops, outbox, review, extensions });
   const app: Hono = createApp({
     gateway: deps,
     clientSecret: config.clientSecret,
@@ -298,12 +300,18 @@ async function serveGateway(
     bodyTimeoutMs: config.requestBodyTimeoutMs,
     ready: readiness(db, shops),
     admin: {
-      operations: createLocalOperations({ gateway: deps, db, shops, outbox, review, extensions }),
+      operations,
       operatorToken: config.operatorToken,
     },
     logger,
     mount(app) {
       onboarding.mount(app);
+      mountConsole(app, {
+        operations,
+        operatorToken: config.operatorToken,
+        masterKey: config.masterKey,
+        appUrl: config.appUrl,
+      });
       if (inbox !== undefined) {
         devGenstore?.mount(app);
         mountDemoShop(app, {
