@@ -146,7 +146,7 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
           <button type="submit">Search</button>
         </form>
         <h2>Metrics</h2>
-        <div class="scroll">
+        <div class="table-wrap">
           <pre>{JSON.stringify(metrics, null, 2)}</pre>
         </div>
         <form method="post" action="/console/sign-out">
@@ -269,7 +269,7 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
     const reports = await ops.verifyAudit();
     return c.html(
       <ConsolePage title="Audit" current="/console/audit">
-        <div class="scroll">
+        <div class="table-wrap">
           <table>
             <thead>
               <tr>
@@ -318,7 +318,7 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
           <button type="submit">Search</button>
         </form>
         {"error" in result ? <Notice tone="bad">{String(result.error)}</Notice> : null}
-        <div class="scroll">
+        <div class="table-wrap">
           <table>
             <thead>
               <tr>
@@ -389,7 +389,7 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
           <dd id="remaining-refund">{p.remainingToRefundMinor} {p.currency}</dd>
         </dl>
         <h2>Operations</h2>
-        <div class="scroll">
+        <div class="table-wrap">
           <table>
             <thead>
               <tr>
@@ -414,7 +414,7 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
           </table>
         </div>
         <h2>Timeline</h2>
-        <div class="scroll">
+        <div class="table-wrap">
           <table>
             <thead>
               <tr>

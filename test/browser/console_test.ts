@@ -43,7 +43,7 @@ Deno.test({
       await t.step("a wrong token is refused with 401 and nothing else", async () => {
         const answer = await fetch(`${url}/console/sign-in`, {
           method: "POST",
-          headers: { origin: url, "content-type": "application/x-www-form-urlencoded" },
+          headers: { origin: url, "sec-fetch-site": "same-origin", "content-type": "application/x-www-form-urlencoded" },
           body: "operator=ada&token=wrong",
         });
         equal(answer.status, 401);
@@ -78,7 +78,7 @@ Deno.test({
           const letter = ((await admin("/dead-letters")) as { seq: number; shop: string }[])[0];
           const forged = await fetch(`${url}/console/dead-letters/redrive`, {
             method: "POST",
-            headers: { origin: url, cookie, "content-type": "application/x-www-form-urlencoded" },
+            headers: { origin: url, "sec-fetch-site": "same-origin", cookie, "content-type": "application/x-www-form-urlencoded" },
             body: `csrf=forged&shop=${letter.shop}&seq=${letter.seq}&reason-x=forged`,
           });
           equal(forged.status, 403);
