@@ -21,6 +21,7 @@ import { mountDemoShop } from "../dev/demo_shop.tsx";
 import { startOutboxWorker } from "../genstore/outbox_worker.ts";
 import { createApp } from "../http/app.ts";
 import { createLocalOperations } from "../operations/local_operations.ts";
+import { mountConsole } from "../console/mount.tsx";
 import { createJsonLogger } from "../logging/json_logger.ts";
 import { createFetchPspHttp } from "../psp_http/fetch_psp_http.ts";
 import { createFailpoints } from "../runtime/failpoints.ts";
@@ -305,6 +306,12 @@ async function serveGateway(
     logger,
     mount(app) {
       onboarding.mount(app);
+      mountConsole(app, {
+        operations,
+        operatorToken: config.operatorToken,
+        masterKey: config.masterKey,
+        appUrl: config.appUrl,
+      });
       if (inbox !== undefined) {
         devGenstore?.mount(app);
         mountDemoShop(app, {

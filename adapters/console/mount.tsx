@@ -1,0 +1,450 @@
+/**
+ * Mounts the operator console (contract section 10) under /console: sign-in, overview, payments, one
+ * payment's story, review queue, incidents, dead letters and audit. Every action is a POST with the session's
+ * CSRF token and a reason, calls the Operations interface as the signed-in operator, and redirects (303).
+ * @module
+ */
+import type { Context, Hono } from "hono";
+import type { Operations } from "../operations/operations.ts";
+import { pageHeaders, sameOriginPosts } from "../web/security.ts";
+import { CsrfField, Field, Notice, Page } from "../web/page.tsx";
+import { type ConsoleAuth, consoleAuth } from "./session.ts";
+import { ConsolePage } from "./layout.tsx";
+
+export interface ConsoleDeps {
+  readonly operations: Operations;
+  readonly operatorToken?: string;
+  readonly masterKey: string;
+  readonly appUrl: string;
+}
+
+async function form(c: Context): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === "string" ? v : ""]));
+}
+
+const SignIn = (props: { error?: string }) => (
+  <Page title="Operator console sign-in" brand="Operator console">
+    {props.error ? <Notice tone="bad">{props.error}</Notice> : null}
+    <form method="post" action="/console/sign-in">
+      <Field name="operator" label="Operator name" required autocomplete="username" />
+      <Field name="token" label="Operator token" type="password" required autocomplete="current-password" />
+      <button type="submit">Sign in</button>
+    </form>
+  </Page>
+);
+
+const ReasonForm = (props: {
+  action: string;
+  csrf: string;
+  fields: Record<string, string>;
+  label: string;
+  id: string;
+  error?: string;
+}) => (
+  <form method="post" action={props.action}>
+    <CsrfField token={props.csrf} />
+    {Object.entries(props.fields).map(([n, v]) => <input key={n} type="hidden" name={n} value={v} />)}
+    <Field name={`reason-${props.id}`} label="Reason" required error={props.error} />
+    <button type="submit">{props.label}</button>
+  </form>
+);
+
+export function mountConsole(app: Hono, deps: ConsoleDeps): void {
+  if (!deps.operatorToken) return;
+  const token = deps.operatorToken;
+  const auth: Promise<ConsoleAuth> = consoleAuth({
+    masterKey: deps.masterKey,
+    operatorToken: token,
+    secure: deps.appUrl.startsWith("https:"),
+  });
+  const ops = deps.operations;
+  app.use("/console", pageHeaders({ scripts: false }));
+  app.use("/console/*", pageHeaders({ scripts: false }));
+  app.use("/console/*", sameOriginPosts(deps.appUrl));
+
+  app.get("/console", (c) => c.html(<SignIn />));
+  app.post("/console/sign-in", async (c) => {
+    const a = await auth;
+    const client = c.req.header("x-forwarded-for") ?? "local";
+    if (a.limited(client)) return c.html(<SignIn error="Too many attempts; wait a minute" />, 429);
+    const f = await form(c);
+    const operator = (f.operator ?? "").trim();
+    if (operator === "" || !(await a.tokenMatches(f.token ?? ""))) {
+      return c.html(<SignIn error={a.refused(client) ? "Too many attempts" : "Sign-in refused"} />, 401);
+    }
+    await a.jar.start(c, { operator, tokenHash: a.tokenHash });
+    return c.redirect("/console/overview", 303);
+  });
+
+  /** The signed-in session, or undefined; POSTs also need the session's CSRF token. */
+  async function signedIn(c: Context) {
+    const a = await auth;
+    const s = await a.jar.read(c);
+    return s !== undefined && s.data.tokenHash === a.tokenHash ? s : undefined;
+  }
+  type Handler = (c: Context, s: NonNullable<Awaited<ReturnType<typeof signedIn>>>) => Promise<Response>;
+  const page = (path: string, handler: Handler) =>
+    app.get(path, async (c) => {
+      const s = await signedIn(c);
+      return s === undefined ? c.redirect("/console", 303) : handler(c, s);
+    });
+  const action = (path: string, run: (f: Record<string, string>, operator: string) => Promise<string>) =>
+    app.post(path, async (c) => {
+      const s = await signedIn(c);
+      if (s === undefined) return c.redirect("/console", 303);
+      const f = await form(c);
+      if (!(await auth).jar.csrfMatches(s, f.csrf)) {
+        return c.html(<Page title="Forbidden">Refused</Page>, 403);
+      }
+      const reasonKey = Object.keys(f).find((k) => k.startsWith("reason"));
+      const reason = (reasonKey ? f[reasonKey] : "").trim();
+      const back = c.req.header("referer") ?? "/console/overview";
+      if (reason === "") {
+        const u = new URL(back, deps.appUrl);
+        u.searchParams.set("error", reasonKey ?? "reason");
+        return c.redirect(u.pathname + u.search, 303);
+      }
+      const notice = await run({ ...f, reason }, s.data.operator);
+      const u = new URL(back, deps.appUrl);
+      u.searchParams.delete("error");
+      u.searchParams.set("notice", notice);
+      return c.redirect(u.pathname + u.search, 303);
+    });
+
+  app.post("/console/sign-out", async (c) => {
+    const s = await signedIn(c);
+    const f = await form(c);
+    if (s !== undefined && !(await auth).jar.csrfMatches(s, f.csrf)) return c.text("Refused", 403);
+    (await auth).jar.end(c);
+    return c.redirect("/console", 303);
+  });
+
+  page("/console/overview", async (c, s) => {
+    const [metrics, review, incidents, dead] = await Promise.all([
+      ops.metrics(),
+      ops.reviewQueue(),
+      ops.incidents({ all: false }),
+      ops.deadLetters(),
+    ]);
+    return c.html(
+      <ConsolePage title="Overview" current="/console/overview" notice={c.req.query("notice")}>
+        <p>Signed in as {s.data.operator}.</p>
+        <ul>
+          <li>
+            <a href="/console/review">Review queue: {review.length}</a>
+          </li>
+          <li>
+            <a href="/console/incidents">Open incidents: {incidents.length}</a>
+          </li>
+          <li>
+            <a href="/console/dead-letters">Dead letters: {dead.length}</a>
+          </li>
+        </ul>
+        <form method="get" action="/console/payments">
+          <Field name="paymentId" label="Find a payment by Genstore id" />
+          <button type="submit">Search</button>
+        </form>
+        <h2>Metrics</h2>
+        <div class="table-wrap">
+          <pre>{JSON.stringify(metrics, null, 2)}</pre>
+        </div>
+        <form method="post" action="/console/sign-out">
+          <CsrfField token={s.csrf} />
+          <button type="submit" class="secondary">Sign out</button>
+        </form>
+      </ConsolePage>,
+    );
+  });
+
+  page("/console/review", async (c, s) => {
+    const queue = await ops.reviewQueue();
+    const error = c.req.query("error");
+    return c.html(
+      <ConsolePage title="Review queue" current="/console/review" notice={c.req.query("notice")}>
+        {queue.length === 0 ? <p>Nothing to review.</p> : null}
+        {queue.map((op) => {
+          const id = `${op.shop}-${op.kind}-${op.operationId}`;
+          return (
+            <section>
+              <h2>{op.shop}: {op.kind} {op.operationId}</h2>
+              <form method="post" action="/console/review/settle">
+                <CsrfField token={s.csrf} />
+                <input type="hidden" name="shop" value={op.shop} />
+                <input type="hidden" name="kind" value={op.kind} />
+                <input type="hidden" name="operationId" value={op.operationId} />
+                <label for={`verdict-${id}`}>
+                  Verdict
+                  <select id={`verdict-${id}`} name="verdict">
+                    <option value="succeeded">succeeded</option>
+                    <option value="failed">failed</option>
+                  </select>
+                </label>
+                <Field name={`pspReference-${id}`} label="PSP reference (optional)" />
+                <Field
+                  name={`reason-${id}`}
+                  label="Reason"
+                  required
+                  error={error === `reason-${id}` ? "A reason is required" : undefined}
+                />
+                <button type="submit">Settle</button>
+              </form>
+            </section>
+          );
+        })}
+      </ConsolePage>,
+    );
+  });
+  action("/console/review/settle", async (f, operator) => {
+    const id = `${f.shop}-${f.kind}-${f.operationId}`;
+    const result = await ops.settle({
+      shop: f.shop,
+      kind: f.kind as "payment",
+      operationId: f.operationId,
+      verdict: f.verdict === "failed" ? "failed" : "succeeded",
+      reason: f.reason,
+      operator,
+      pspReference: f[`pspReference-${id}`] || undefined,
+    });
+    return `Settle ${f.kind} ${f.operationId} as ${f.verdict}: ${JSON.stringify(result)}`;
+  });
+
+  page("/console/incidents", async (c, s) => {
+    const list = await ops.incidents({ all: false });
+    const error = c.req.query("error");
+    return c.html(
+      <ConsolePage title="Incidents" current="/console/incidents" notice={c.req.query("notice")}>
+        {list.length === 0 ? <p>No open incidents.</p> : null}
+        {list.map((i) => (
+          <section>
+            <h2>{i.shop} #{i.id}: {i.kind}</h2>
+            <p>{i.operationKind} {i.operationId}; reported {i.reported}; PSP says {i.pspSays}</p>
+            <ReasonForm
+              action="/console/incidents/resolve"
+              csrf={s.csrf}
+              fields={{ shop: i.shop, id: String(i.id) }}
+              id={`${i.shop}-${i.id}`}
+              label="Resolve"
+              error={error === `reason-${i.shop}-${i.id}` ? "A reason is required" : undefined}
+            />
+          </section>
+        ))}
+      </ConsolePage>,
+    );
+  });
+  action("/console/incidents/resolve", async (f, operator) => {
+    const done = await ops.resolveIncident({ shop: f.shop, id: Number(f.id), reason: f.reason, operator });
+    return done ? `Incident ${f.id} resolved` : `Incident ${f.id} was not open`;
+  });
+
+  page("/console/dead-letters", async (c, s) => {
+    const list = await ops.deadLetters();
+    const error = c.req.query("error");
+    return c.html(
+      <ConsolePage title="Dead letters" current="/console/dead-letters" notice={c.req.query("notice")}>
+        {list.length === 0 ? <p>No dead letters.</p> : null}
+        {list.map((d) => (
+          <section>
+            <h2>{d.shop} #{d.seq}: {d.kind} {d.targetId}</h2>
+            <p>{d.attempts} attempts; last status {d.lastStatus ?? "none"}</p>
+            <ReasonForm
+              action="/console/dead-letters/redrive"
+              csrf={s.csrf}
+              fields={{ shop: d.shop, seq: String(d.seq) }}
+              id={`${d.shop}-${d.seq}`}
+              label="Re-drive"
+              error={error === `reason-${d.shop}-${d.seq}` ? "A reason is required" : undefined}
+            />
+          </section>
+        ))}
+      </ConsolePage>,
+    );
+  });
+  action("/console/dead-letters/redrive", async (f, operator) => {
+    const done = await ops.redrive({ shop: f.shop, seq: Number(f.seq), reason: f.reason, operator });
+    return done ? `Dead letter ${f.seq} re-driven` : `Dead letter ${f.seq} was not dead`;
+  });
+
+  page("/console/audit", async (c) => {
+    const reports = await ops.verifyAudit();
+    return c.html(
+      <ConsolePage title="Audit" current="/console/audit">
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Shop</th>
+                <th>Sealed</th>
+                <th>Unsealed</th>
+                <th>Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {reports.map((r) => (
+                <tr>
+                  <td>{r.shop}</td>
+                  <td>{r.entries}</td>
+                  <td>{r.unsealed}</td>
+                  <td>{r.problems.length === 0 ? "intact" : r.problems.join("; ")}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </ConsolePage>,
+    );
+  });
+
+  page("/console/payments", async (c) => {
+    const q = c.req.query();
+    const search = Object.fromEntries(
+      ["shop", "paymentId", "pspReference", "state", "method", "from", "to", "after"]
+        .filter((k) => (q[k] ?? "") !== "").map((k) => [k, q[k]]),
+    );
+    let result;
+    try {
+      result = await ops.payments({ ...search, limit: 50 });
+    } catch (error) {
+      result = { payments: [], error: error instanceof Error ? error.message : "bad search" };
+    }
+    const next = "next" in result ? result.next : undefined;
+    const nextQuery = new URLSearchParams({ ...search, after: next ?? "" });
+    return c.html(
+      <ConsolePage title="Payments" current="/console/payments">
+        <form method="get" action="/console/payments">
+          {["shop", "paymentId", "pspReference", "state", "method", "from", "to"].map((k) => (
+            <Field name={k} label={k} value={q[k]} />
+          ))}
+          <button type="submit">Search</button>
+        </form>
+        {"error" in result ? <Notice tone="bad">{String(result.error)}</Notice> : null}
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Shop</th>
+                <th>Payment</th>
+                <th>State</th>
+                <th>Method</th>
+                <th>Amount</th>
+                <th>Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.payments.map((p) => (
+                <tr>
+                  <td>{p.shop}</td>
+                  <td>
+                    <a
+                      href={`/console/payments/${encodeURIComponent(p.shop)}/${
+                        encodeURIComponent(p.paymentId)
+                      }`}
+                    >
+                      {p.paymentId}
+                    </a>
+                  </td>
+                  <td>{p.state}</td>
+                  <td>{p.extension}</td>
+                  <td>{p.amountMinor} {p.currency}</td>
+                  <td>{p.createdAt}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {next ? <a href={`/console/payments?${nextQuery}`}>Next page</a> : null}
+      </ConsolePage>,
+    );
+  });
+
+  page("/console/payments/:shop/:id", async (c) => {
+    const shop = c.req.param("shop") ?? "";
+    const paymentId = c.req.param("id") ?? "";
+    const story = await ops.payment({ shop, paymentId });
+    if (story === undefined) {
+      return c.html(
+        <ConsolePage title="No such payment">No payment {paymentId} in {shop}.</ConsolePage>,
+        404,
+      );
+    }
+    const p = story.payment;
+    const timeline = [...story.timeline].sort((a, b) => a.at.localeCompare(b.at));
+    return c.html(
+      <ConsolePage title={`Payment ${p.paymentId}`} current="/console/payments">
+        <p>
+          <a href={`/admin/payments/${encodeURIComponent(shop)}/${encodeURIComponent(paymentId)}`}>As JSON</a>
+        </p>
+        <dl>
+          <dt>State</dt>
+          <dd>{p.state}</dd>
+          <dt>Authorized</dt>
+          <dd id="authorized">{p.authorizedMinor} {p.currency}</dd>
+          <dt>Captured</dt>
+          <dd id="captured">{p.capturedMinor} {p.currency}</dd>
+          <dt>Refunded</dt>
+          <dd id="refunded">{p.refundedMinor} {p.currency}</dd>
+          <dt>Remaining to capture</dt>
+          <dd id="remaining-capture">{p.remainingToCaptureMinor} {p.currency}</dd>
+          <dt>Remaining to refund</dt>
+          <dd id="remaining-refund">{p.remainingToRefundMinor} {p.currency}</dd>
+        </dl>
+        <h2>Operations</h2>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Kind</th>
+                <th>Id</th>
+                <th>Status</th>
+                <th>Amount</th>
+                <th>PSP reference</th>
+              </tr>
+            </thead>
+            <tbody>
+              {story.operations.map((o) => (
+                <tr>
+                  <td>{o.kind}</td>
+                  <td>{o.operationId}</td>
+                  <td>{o.status}</td>
+                  <td>{o.amountMinor ?? ""}</td>
+                  <td>{o.pspReference ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <h2>Timeline</h2>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>At</th>
+                <th>Type</th>
+                <th>Summary</th>
+                <th>Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {timeline.map((t) => (
+                <tr>
+                  <td>{t.at}</td>
+                  <td>{t.type}</td>
+                  <td>{t.summary}</td>
+                  <td>{Object.entries(t.details).map(([k, v]) => `${k}=${v}`).join(", ")}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <h2>Callbacks</h2>
+        <ul>
+          {story.callbacks.map((cb) => (
+            <li>#{cb.seq} {cb.kind} {cb.targetId}: {cb.status}, {cb.attempts} attempts</li>
+          ))}
+        </ul>
+        <h2>Incidents</h2>
+        <ul>{story.incidents.map((i) => <li key={i.id}>#{i.id} {i.kind}: {i.resolution ?? "open"}</li>)}</ul>
+      </ConsolePage>,
+    );
+  });
+}
