@@ -237,7 +237,9 @@ const AmountAction: FC<{
 );
 
 const CallbackList: FC<{ readonly callbacks: readonly ReceivedCallback[] }> = (props) => {
-  if (props.callbacks.length === 0) return <p class="muted">No callback received since the gateway started.</p>;
+  if (props.callbacks.length === 0) {
+    return <p class="muted">No callback received since the gateway started.</p>;
+  }
   return (
     <>
       <ul class="callbacks">

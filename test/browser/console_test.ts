@@ -43,7 +43,11 @@ Deno.test({
       await t.step("a wrong token is refused with 401 and nothing else", async () => {
         const answer = await fetch(`${url}/console/sign-in`, {
           method: "POST",
-          headers: { origin: url, "sec-fetch-site": "same-origin", "content-type": "application/x-www-form-urlencoded" },
+          headers: {
+            origin: url,
+            "sec-fetch-site": "same-origin",
+            "content-type": "application/x-www-form-urlencoded",
+          },
           body: "operator=ada&token=wrong",
         });
         equal(answer.status, 401);
@@ -78,7 +82,12 @@ Deno.test({
           const letter = ((await admin("/dead-letters")) as { seq: number; shop: string }[])[0];
           const forged = await fetch(`${url}/console/dead-letters/redrive`, {
             method: "POST",
-            headers: { origin: url, "sec-fetch-site": "same-origin", cookie, "content-type": "application/x-www-form-urlencoded" },
+            headers: {
+              origin: url,
+              "sec-fetch-site": "same-origin",
+              cookie,
+              "content-type": "application/x-www-form-urlencoded",
+            },
             body: `csrf=forged&shop=${letter.shop}&seq=${letter.seq}&reason-x=forged`,
           });
           equal(forged.status, 403);
@@ -99,66 +108,72 @@ Deno.test({
         });
       });
 
-      await t.step("a review item is settled with a reason; the audit keeps operator and reason", async () => {
-        await gateway.shops.upsertShop("broken");
-        await gateway.shops.setAccessToken("broken", "broken-token");
-        await gateway.shops.bind({
-          shop: "broken",
-          extension: "card",
-          plugin: "adyen",
-          test: {
-            apiKey: "k",
-            merchantAccount: "BrokenECOM",
-            hmacKeyHex: "00",
-            baseUrl: `http://127.0.0.1:${freePort()}/v71`,
-          },
-        });
-        const id = newId("PI");
-        await h.clientFor("broken.genmystore.com").pay({ paymentId: id, amount: "5.00" });
-        await eventually(async () => ((await admin("/review")) as unknown[]).length > 0 || undefined);
-        await withPage(browser, async (page) => {
-          await signIn(page, url);
-          await page.goto(`${url}/console/review`);
-          await screenshot(page, "console-review");
-          await page.fill(`#field-reason-broken-payment-${id}`, "PSP dashboard shows it paid");
-          await page.click("text=Settle");
-          ok((await page.locator(".notice").textContent())?.includes(`Settle payment ${id} as succeeded`));
-        });
-        equal(((await admin("/review")) as unknown[]).length, 0);
-        const audit = JSON.stringify(await admin("/audit/broken?count=50"));
-        ok(audit.includes("ada"), "operator recorded");
-        ok(audit.includes("PSP dashboard shows it paid"), "reason recorded");
-        await genstore.waitForCallback("payment", id);
-      });
-
-      await t.step("authorize, partial capture, refund: the payment page shows totals and timeline", async () => {
-        const id = newId("PI");
-        equal((await client.pay({ paymentId: id, amount: "100.00", manualCapture: true })).status, 200);
-        await genstore.waitForCallback("pre_authorize", id);
-        const captureId = newId("CA");
-        equal((await client.capture(captureId, id, "60.00")).status, 200);
-        await genstore.waitForCallback("capture", captureId);
-        const refundId = newId("RF");
-        equal((await client.refund(refundId, id, "20.00")).status, 200);
-        await genstore.waitForCallback("refund", refundId);
-        for (const width of [1280, 375]) {
+      await t.step(
+        "a review item is settled with a reason; the audit keeps operator and reason",
+        async () => {
+          await gateway.shops.upsertShop("broken");
+          await gateway.shops.setAccessToken("broken", "broken-token");
+          await gateway.shops.bind({
+            shop: "broken",
+            extension: "card",
+            plugin: "adyen",
+            test: {
+              apiKey: "k",
+              merchantAccount: "BrokenECOM",
+              hmacKeyHex: "00",
+              baseUrl: `http://127.0.0.1:${freePort()}/v71`,
+            },
+          });
+          const id = newId("PI");
+          await h.clientFor("broken.genmystore.com").pay({ paymentId: id, amount: "5.00" });
+          await eventually(async () => ((await admin("/review")) as unknown[]).length > 0 || undefined);
           await withPage(browser, async (page) => {
             await signIn(page, url);
-            await page.goto(`${url}/console/payments?paymentId=${id}`);
-            if (width === 1280) await screenshot(page, "console-payments");
-            await page.click(`text=${id}`);
-            equal((await page.locator("#authorized").textContent())?.trim(), "10000 USD");
-            equal((await page.locator("#captured").textContent())?.trim(), "6000 USD");
-            equal((await page.locator("#refunded").textContent())?.trim(), "2000 USD");
-            equal((await page.locator("#remaining-refund").textContent())?.trim(), "4000 USD");
-            const timeline = (await page.locator("table").nth(1).textContent()) ?? "";
-            ok(timeline.includes(captureId), "capture in the timeline");
-            ok(timeline.includes(refundId), "refund in the timeline");
-            await screenshot(page, width === 1280 ? "console-payment" : "console-payment-phone");
-            if (width === 375) equal(await overflowsHorizontally(page), false, "nothing overflows a phone");
-          }, { width });
-        }
-      });
+            await page.goto(`${url}/console/review`);
+            await screenshot(page, "console-review");
+            await page.fill(`#field-reason-broken-payment-${id}`, "PSP dashboard shows it paid");
+            await page.click("text=Settle");
+            ok((await page.locator(".notice").textContent())?.includes(`Settle payment ${id} as succeeded`));
+          });
+          equal(((await admin("/review")) as unknown[]).length, 0);
+          const audit = JSON.stringify(await admin("/audit/broken?count=50"));
+          ok(audit.includes("ada"), "operator recorded");
+          ok(audit.includes("PSP dashboard shows it paid"), "reason recorded");
+          await genstore.waitForCallback("payment", id);
+        },
+      );
+
+      await t.step(
+        "authorize, partial capture, refund: the payment page shows totals and timeline",
+        async () => {
+          const id = newId("PI");
+          equal((await client.pay({ paymentId: id, amount: "100.00", manualCapture: true })).status, 200);
+          await genstore.waitForCallback("pre_authorize", id);
+          const captureId = newId("CA");
+          equal((await client.capture(captureId, id, "60.00")).status, 200);
+          await genstore.waitForCallback("capture", captureId);
+          const refundId = newId("RF");
+          equal((await client.refund(refundId, id, "20.00")).status, 200);
+          await genstore.waitForCallback("refund", refundId);
+          for (const width of [1280, 375]) {
+            await withPage(browser, async (page) => {
+              await signIn(page, url);
+              await page.goto(`${url}/console/payments?paymentId=${id}`);
+              if (width === 1280) await screenshot(page, "console-payments");
+              await page.click(`text=${id}`);
+              equal((await page.locator("#authorized").textContent())?.trim(), "10000 USD");
+              equal((await page.locator("#captured").textContent())?.trim(), "6000 USD");
+              equal((await page.locator("#refunded").textContent())?.trim(), "2000 USD");
+              equal((await page.locator("#remaining-refund").textContent())?.trim(), "4000 USD");
+              const timeline = (await page.locator("table").nth(1).textContent()) ?? "";
+              ok(timeline.includes(captureId), "capture in the timeline");
+              ok(timeline.includes(refundId), "refund in the timeline");
+              await screenshot(page, width === 1280 ? "console-payment" : "console-payment-phone");
+              if (width === 375) equal(await overflowsHorizontally(page), false, "nothing overflows a phone");
+            }, { width });
+          }
+        },
+      );
     } finally {
       await browser.close();
       await h.stop();
