@@ -49,6 +49,20 @@ async function stateOf(page: Page, id: string): Promise<string> {
   return (await rowOf(page, id).getAttribute("data-state")) ?? "";
 }
 
+/**
+ * Reloads the list. The page's own meta refresh may navigate at the same moment; Chromium then
+ * aborts one of the two navigations, which is not a failure of the page, so the probe says "not yet".
+ */
+async function reloaded(page: Page): Promise<boolean> {
+  try {
+    await page.reload();
+    return true;
+  } catch (error) {
+    if (/Not attached|interrupted|ERR_ABORTED|detached/i.test(String(error))) return false;
+    throw error;
+  }
+}
+
 /** Reloads until the row's state is one of `states` (the page's own meta refresh does the same). */
 async function settles(
   page: Page,
@@ -57,7 +71,7 @@ async function settles(
   timeoutMs = 20_000,
 ): Promise<string> {
   return await eventually(async () => {
-    await page.reload();
+    if (!await reloaded(page)) return undefined;
     const state = await stateOf(page, id);
     return states.includes(state) ? state : undefined;
   }, timeoutMs);
@@ -204,7 +218,7 @@ Deno.test({
             rowOf(page, id).locator("button", { hasText: "Refund" }).click(),
           ]);
           await eventually(async () => {
-            await page.reload();
+            if (!await reloaded(page)) return false;
             return /refunded 1\.50 USD/.test(await text(rowOf(page, id)));
           });
           equal(await inputs.nth(1).inputValue(), "2.50");
