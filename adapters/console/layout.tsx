@@ -1,5 +1,5 @@
 /**
- * The console's frame: the kit's Page with the console's navigation, and a notice carried by `?notice=`.
+ * The console's frame: the kit's Page with the console's navigation, and the one-time notice of the action that led here.
  * @module
  */
 import type { FC, PropsWithChildren } from "hono/jsx";
@@ -14,7 +14,9 @@ const LINKS = [
   ["/console/audit", "Audit"],
 ] as const;
 
-export const ConsolePage: FC<PropsWithChildren<{ title: string; current?: string; notice?: string }>> = (
+export const ConsolePage: FC<
+  PropsWithChildren<{ title: string; current?: string; notice?: { tone: "ok" | "bad"; text: string } }>
+> = (
   props,
 ) => (
   <Page
@@ -22,7 +24,7 @@ export const ConsolePage: FC<PropsWithChildren<{ title: string; current?: string
     brand="Operator console"
     nav={LINKS.map(([href, label]) => ({ href, label, current: href === props.current }))}
   >
-    {props.notice ? <Notice tone="ok">{props.notice}</Notice> : null}
+    {props.notice ? <Notice tone={props.notice.tone}>{props.notice.text}</Notice> : null}
     {props.children}
   </Page>
 );

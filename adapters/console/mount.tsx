@@ -8,8 +8,9 @@ import type { Context, Hono } from "hono";
 import type { Operations } from "../operations/operations.ts";
 import { pageHeaders, sameOriginPosts } from "../web/security.ts";
 import { CsrfField, Field, Notice, Page } from "../web/page.tsx";
-import { type ConsoleAuth, consoleAuth } from "./session.ts";
+import { clientAddress, type ConsoleAuth, consoleAuth, type ConsoleFlash } from "./session.ts";
 import { ConsolePage } from "./layout.tsx";
+import { formatAmount } from "../../src/money/money.ts";
 
 export interface ConsoleDeps {
   readonly operations: Operations;
@@ -33,6 +34,23 @@ const SignIn = (props: { error?: string }) => (
     </form>
   </Page>
 );
+
+/**
+ * An amount as people read it (100.00 USD), with the integer minor units the API and the database hold in its
+ * title, so an operator can compare it with a log line or a PSP report without converting.
+ */
+const Amount = (props: { minor: number; currency: string }) => {
+  let text: string;
+  try {
+    text = `${formatAmount({ amountMinor: props.minor, currency: props.currency })} ${props.currency}`;
+  } catch {
+    text = `${props.minor} (minor units) ${props.currency}`;
+  }
+  return <span title={`${props.minor} minor units`}>{text}</span>;
+};
+
+/** What an action reports: shown once on the page it returns to (a signed flash cookie, never the URL). */
+type Outcome = { readonly tone: "ok" | "bad"; readonly text: string };
 
 const ReasonForm = (props: {
   action: string;
@@ -66,7 +84,8 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
   app.get("/console", (c) => c.html(<SignIn />));
   app.post("/console/sign-in", async (c) => {
     const a = await auth;
-    const client = c.req.header("x-forwarded-for") ?? "local";
+    // The connection's address, not X-Forwarded-For: a header the client writes cannot buy more attempts.
+    const client = clientAddress(c);
     if (a.limited(client)) return c.html(<SignIn error="Too many attempts; wait a minute" />, 429);
     const f = await form(c);
     const operator = (f.operator ?? "").trim();
@@ -83,33 +102,50 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
     const s = await a.jar.read(c);
     return s !== undefined && s.data.tokenHash === a.tokenHash ? s : undefined;
   }
-  type Handler = (c: Context, s: NonNullable<Awaited<ReturnType<typeof signedIn>>>) => Promise<Response>;
+  /** The page's one-time notice and the field it was about, taken from the flash cookie. */
+  type Shown = { readonly notice?: Outcome; readonly error?: string };
+  type Handler = (
+    c: Context,
+    s: NonNullable<Awaited<ReturnType<typeof signedIn>>>,
+    shown: Shown,
+  ) => Promise<Response>;
   const page = (path: string, handler: Handler) =>
     app.get(path, async (c) => {
       const s = await signedIn(c);
-      return s === undefined ? c.redirect("/console", 303) : handler(c, s);
+      if (s === undefined) return c.redirect("/console", 303);
+      const flash = await (await auth).flash.read(c);
+      if (flash === undefined) return handler(c, s, {});
+      (await auth).flash.end(c);
+      const { tone, text, field } = flash.data;
+      return handler(c, s, {
+        notice: { tone: tone === "bad" ? "bad" : "ok", text },
+        error: field || undefined,
+      });
     });
-  const action = (path: string, run: (f: Record<string, string>, operator: string) => Promise<string>) =>
+  /** An action answers with a redirect to its list page (the pages send no Referer, by policy). */
+  const action = (
+    path: string,
+    back: string,
+    run: (f: Record<string, string>, operator: string) => Promise<Outcome>,
+  ) =>
     app.post(path, async (c) => {
       const s = await signedIn(c);
       if (s === undefined) return c.redirect("/console", 303);
       const f = await form(c);
-      if (!(await auth).jar.csrfMatches(s, f.csrf)) {
-        return c.html(<Page title="Forbidden">Refused</Page>, 403);
+      const a = await auth;
+      if (!a.jar.csrfMatches(s, f.csrf)) {
+        return c.html(
+          <Page title="Forbidden">Refused: the form's CSRF token is not this session's</Page>,
+          403,
+        );
       }
       const reasonKey = Object.keys(f).find((k) => k.startsWith("reason"));
       const reason = (reasonKey ? f[reasonKey] : "").trim();
-      const back = c.req.header("referer") ?? "/console/overview";
-      if (reason === "") {
-        const u = new URL(back, deps.appUrl);
-        u.searchParams.set("error", reasonKey ?? "reason");
-        return c.redirect(u.pathname + u.search, 303);
-      }
-      const notice = await run({ ...f, reason }, s.data.operator);
-      const u = new URL(back, deps.appUrl);
-      u.searchParams.delete("error");
-      u.searchParams.set("notice", notice);
-      return c.redirect(u.pathname + u.search, 303);
+      const flash: ConsoleFlash = reason === ""
+        ? { tone: "bad", text: "Nothing done: a reason is required", field: reasonKey ?? "reason" }
+        : { ...(await run({ ...f, reason }, s.data.operator)), field: "" };
+      await a.flash.start(c, flash);
+      return c.redirect(back, 303);
     });
 
   app.post("/console/sign-out", async (c) => {
@@ -120,7 +156,7 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
     return c.redirect("/console", 303);
   });
 
-  page("/console/overview", async (c, s) => {
+  page("/console/overview", async (c, s, shown) => {
     const [metrics, review, incidents, dead] = await Promise.all([
       ops.metrics(),
       ops.reviewQueue(),
@@ -128,7 +164,7 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
       ops.deadLetters(),
     ]);
     return c.html(
-      <ConsolePage title="Overview" current="/console/overview" notice={c.req.query("notice")}>
+      <ConsolePage title="Overview" current="/console/overview" notice={shown.notice}>
         <p>Signed in as {s.data.operator}.</p>
         <ul>
           <li>
@@ -157,11 +193,11 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
     );
   });
 
-  page("/console/review", async (c, s) => {
+  page("/console/review", async (c, s, shown) => {
     const queue = await ops.reviewQueue();
-    const error = c.req.query("error");
+    const error = shown.error;
     return c.html(
-      <ConsolePage title="Review queue" current="/console/review" notice={c.req.query("notice")}>
+      <ConsolePage title="Review queue" current="/console/review" notice={shown.notice}>
         {queue.length === 0 ? <p>Nothing to review.</p> : null}
         {queue.map((op) => {
           const id = `${op.shop}-${op.kind}-${op.operationId}`;
@@ -195,7 +231,7 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
       </ConsolePage>,
     );
   });
-  action("/console/review/settle", async (f, operator) => {
+  action("/console/review/settle", "/console/review", async (f, operator) => {
     const id = `${f.shop}-${f.kind}-${f.operationId}`;
     const result = await ops.settle({
       shop: f.shop,
@@ -206,14 +242,24 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
       operator,
       pspReference: f[`pspReference-${id}`] || undefined,
     });
-    return `Settle ${f.kind} ${f.operationId} as ${f.verdict}: ${JSON.stringify(result)}`;
+    const what = `Settle ${f.kind} ${f.operationId} as ${f.verdict}`;
+    switch (result.kind) {
+      case "settled":
+        return { tone: "ok", text: `${what}: done, now ${result.status}; Genstore is told once` };
+      case "already_final":
+        return { tone: "bad", text: `${what}: nothing done, it is already final (${result.status})` };
+      case "not_found":
+        return { tone: "bad", text: `${what}: nothing done, no such operation in ${f.shop}` };
+      case "reason_required":
+        return { tone: "bad", text: `${what}: nothing done, a reason is required` };
+    }
   });
 
-  page("/console/incidents", async (c, s) => {
+  page("/console/incidents", async (c, s, shown) => {
     const list = await ops.incidents({ all: false });
-    const error = c.req.query("error");
+    const error = shown.error;
     return c.html(
-      <ConsolePage title="Incidents" current="/console/incidents" notice={c.req.query("notice")}>
+      <ConsolePage title="Incidents" current="/console/incidents" notice={shown.notice}>
         {list.length === 0 ? <p>No open incidents.</p> : null}
         {list.map((i) => (
           <section>
@@ -232,16 +278,18 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
       </ConsolePage>,
     );
   });
-  action("/console/incidents/resolve", async (f, operator) => {
+  action("/console/incidents/resolve", "/console/incidents", async (f, operator) => {
     const done = await ops.resolveIncident({ shop: f.shop, id: Number(f.id), reason: f.reason, operator });
-    return done ? `Incident ${f.id} resolved` : `Incident ${f.id} was not open`;
+    return done
+      ? { tone: "ok", text: `Incident ${f.id} resolved` }
+      : { tone: "bad", text: `Incident ${f.id}: nothing done, it was not open` };
   });
 
-  page("/console/dead-letters", async (c, s) => {
+  page("/console/dead-letters", async (c, s, shown) => {
     const list = await ops.deadLetters();
-    const error = c.req.query("error");
+    const error = shown.error;
     return c.html(
-      <ConsolePage title="Dead letters" current="/console/dead-letters" notice={c.req.query("notice")}>
+      <ConsolePage title="Dead letters" current="/console/dead-letters" notice={shown.notice}>
         {list.length === 0 ? <p>No dead letters.</p> : null}
         {list.map((d) => (
           <section>
@@ -260,9 +308,11 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
       </ConsolePage>,
     );
   });
-  action("/console/dead-letters/redrive", async (f, operator) => {
+  action("/console/dead-letters/redrive", "/console/dead-letters", async (f, operator) => {
     const done = await ops.redrive({ shop: f.shop, seq: Number(f.seq), reason: f.reason, operator });
-    return done ? `Dead letter ${f.seq} re-driven` : `Dead letter ${f.seq} was not dead`;
+    return done
+      ? { tone: "ok", text: `Dead letter ${f.seq} re-driven: it is sent again with a fresh retry budget` }
+      : { tone: "bad", text: `Dead letter ${f.seq}: nothing done, it was not dead` };
   });
 
   page("/console/audit", async (c) => {
@@ -345,7 +395,9 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
                   </td>
                   <td>{p.state}</td>
                   <td>{p.extension}</td>
-                  <td>{p.amountMinor} {p.currency}</td>
+                  <td>
+                    <Amount minor={p.amountMinor} currency={p.currency} />
+                  </td>
                   <td>{p.createdAt}</td>
                 </tr>
               ))}
@@ -378,15 +430,25 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
           <dt>State</dt>
           <dd>{p.state}</dd>
           <dt>Authorized</dt>
-          <dd id="authorized">{p.authorizedMinor} {p.currency}</dd>
+          <dd id="authorized">
+            <Amount minor={p.authorizedMinor} currency={p.currency} />
+          </dd>
           <dt>Captured</dt>
-          <dd id="captured">{p.capturedMinor} {p.currency}</dd>
+          <dd id="captured">
+            <Amount minor={p.capturedMinor} currency={p.currency} />
+          </dd>
           <dt>Refunded</dt>
-          <dd id="refunded">{p.refundedMinor} {p.currency}</dd>
+          <dd id="refunded">
+            <Amount minor={p.refundedMinor} currency={p.currency} />
+          </dd>
           <dt>Remaining to capture</dt>
-          <dd id="remaining-capture">{p.remainingToCaptureMinor} {p.currency}</dd>
+          <dd id="remaining-capture">
+            <Amount minor={p.remainingToCaptureMinor} currency={p.currency} />
+          </dd>
           <dt>Remaining to refund</dt>
-          <dd id="remaining-refund">{p.remainingToRefundMinor} {p.currency}</dd>
+          <dd id="remaining-refund">
+            <Amount minor={p.remainingToRefundMinor} currency={p.currency} />
+          </dd>
         </dl>
         <h2>Operations</h2>
         <div class="table-wrap">
@@ -406,7 +468,11 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
                   <td>{o.kind}</td>
                   <td>{o.operationId}</td>
                   <td>{o.status}</td>
-                  <td>{o.amountMinor ?? ""}</td>
+                  <td>
+                    {o.amountMinor === undefined || o.amountMinor === null
+                      ? ""
+                      : <Amount minor={o.amountMinor} currency={p.currency} />}
+                  </td>
                   <td>{o.pspReference ?? ""}</td>
                 </tr>
               ))}

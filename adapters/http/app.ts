@@ -33,6 +33,8 @@ export interface AppOptions {
 }
 
 const ONE_MIB = 1024 * 1024;
+/** A page's form or a dev tool's post; the onboarding forms refuse more than 16 KiB themselves. */
+const PAGE_BODY_BYTES = 64 * 1024;
 
 /**
  * Reads a request's body within `ms`, or answers 408 and drops the rest: Deno's server has no body timeout of
@@ -95,10 +97,17 @@ export function createApp(options: AppOptions): Hono {
     if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
   });
 
-  for (const path of ["/v1/*", "/webhooks/*"]) {
-    app.use(path, bodyLimit({ maxSize: options.maxBodyBytes ?? ONE_MIB, onError: payloadTooLarge }));
-    app.use(path, bodyWithin(options.bodyTimeoutMs ?? 10_000));
+  const apiPaths = ["/v1/", "/webhooks/"];
+  for (const path of apiPaths) {
+    app.use(`${path}*`, bodyLimit({ maxSize: options.maxBodyBytes ?? ONE_MIB, onError: payloadTooLarge }));
+    app.use(`${path}*`, bodyWithin(options.bodyTimeoutMs ?? 10_000));
   }
+  // Everything else (pages, the console, dev tools) takes small forms: a bounded body, even when chunked.
+  const pageBodyLimit = bodyLimit({ maxSize: PAGE_BODY_BYTES, onError: payloadTooLarge });
+  app.use(async function pageBodies(c, next) {
+    if (c.req.method === "GET" || apiPaths.some((p) => c.req.path.startsWith(p))) return await next();
+    return await pageBodyLimit(c, next);
+  });
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {

@@ -326,7 +326,7 @@ async function serveGateway(
       }
     },
   });
-  listener.route((request) => app.fetch(request));
+  listener.route((request, info) => app.fetch(request, info));
 
   const worker = startOutboxWorker({
     outbox,

@@ -120,17 +120,23 @@ function describeFsError(error: unknown): string {
 export interface Listener {
   readonly server: Deno.HttpServer<Deno.NetAddr>;
   readonly port: number;
-  route(handler: (request: Request) => Response | Promise<Response>): void;
+  route(handler: RequestHandler): void;
 }
+
+/** Deno's request handler: the request and its connection (the client's address, for rate limits). */
+export type RequestHandler = (
+  request: Request,
+  info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+) => Response | Promise<Response>;
 
 /** Binds the port and answers 503 until a handler is routed to it. */
 export function claimPort(port: number, hostname: string): Listener {
-  let handler = (_request: Request): Response | Promise<Response> =>
+  let handler: RequestHandler = (_request) =>
     new Response(JSON.stringify({ status: "starting" }), {
       status: 503,
       headers: { "content-type": "application/json", "retry-after": "1" },
     });
-  const server = listenOn(port, hostname, (request) => handler(request));
+  const server = listenOn(port, hostname, (request, info) => handler(request, info));
   return {
     server,
     port: server.addr.port,
@@ -147,7 +153,7 @@ export function claimPort(port: number, hostname: string): Listener {
 export function listenOn(
   port: number,
   hostname: string,
-  handler: (request: Request) => Response | Promise<Response>,
+  handler: RequestHandler,
 ): Deno.HttpServer<Deno.NetAddr> {
   try {
     return Deno.serve({ port, hostname, onListen: () => {} }, handler);

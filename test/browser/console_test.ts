@@ -55,6 +55,17 @@ Deno.test({
         ok(text.includes("Sign-in refused"));
         ok(!text.includes(TOKEN));
         equal(answer.headers.get("set-cookie"), null);
+        const oversized = await fetch(`${url}/console/sign-in`, {
+          method: "POST",
+          headers: {
+            origin: url,
+            "sec-fetch-site": "same-origin",
+            "content-type": "application/x-www-form-urlencoded",
+          },
+          body: `operator=ada&token=${"x".repeat(100_000)}`,
+        });
+        await oversized.body?.cancel();
+        equal(oversized.status, 413, "a page form over 64 KiB is refused before it is read");
         await withPage(browser, async (page) => {
           await signIn(page, url, "still-wrong");
           ok((await page.locator(".notice").textContent())?.includes("Sign-in refused"));
@@ -98,6 +109,17 @@ Deno.test({
           // An empty reason: shown next to the field, nothing changed.
           await page.click("text=Re-drive");
           ok(await page.locator("input:invalid").count() > 0, "the browser refuses an empty reason");
+          // A reason of spaces passes the browser's check; the gateway refuses it, says so once, does nothing.
+          await page.fill(`#field-reason-${letter.shop}-${letter.seq}`, "   ");
+          await page.click("text=Re-drive");
+          ok((await page.locator(".notice.bad").textContent())?.includes("a reason is required"));
+          ok((await page.locator(".field-error").count()) > 0, "the error is shown next to the field");
+          equal((await admin("/dead-letters") as unknown[]).length, 1, "still dead");
+          await page.reload();
+          equal(await page.locator(".notice").count(), 0, "a notice is shown once");
+          // A notice comes only from the gateway's own signed flash, never from the address bar.
+          await page.goto(`${url}/console/dead-letters?notice=Send+your+token+to+evil.example&error=x`);
+          equal(await page.locator(".notice").count(), 0, "a notice in the URL is not shown");
           await page.fill(`#field-reason-${letter.shop}-${letter.seq}`, "Fixed on Genstore's side");
           redriven = true;
           await page.click("text=Re-drive");
@@ -161,10 +183,10 @@ Deno.test({
               await page.goto(`${url}/console/payments?paymentId=${id}`);
               if (width === 1280) await screenshot(page, "console-payments");
               await page.click(`text=${id}`);
-              equal((await page.locator("#authorized").textContent())?.trim(), "10000 USD");
-              equal((await page.locator("#captured").textContent())?.trim(), "6000 USD");
-              equal((await page.locator("#refunded").textContent())?.trim(), "2000 USD");
-              equal((await page.locator("#remaining-refund").textContent())?.trim(), "4000 USD");
+              equal((await page.locator("#authorized").textContent())?.trim(), "100.00 USD");
+              equal((await page.locator("#captured").textContent())?.trim(), "60.00 USD");
+              equal((await page.locator("#refunded").textContent())?.trim(), "20.00 USD");
+              equal((await page.locator("#remaining-refund").textContent())?.trim(), "40.00 USD");
               const timeline = (await page.locator("table").nth(1).textContent()) ?? "";
               ok(timeline.includes(captureId), "capture in the timeline");
               ok(timeline.includes(refundId), "refund in the timeline");
@@ -172,6 +194,41 @@ Deno.test({
               if (width === 375) equal(await overflowsHorizontally(page), false, "nothing overflows a phone");
             }, { width });
           }
+        },
+      );
+
+      // Last: it locks this client out of sign-in for a minute.
+      await t.step(
+        "wrong tokens are limited per connection; X-Forwarded-For buys no more tries",
+        async () => {
+          const statuses: number[] = [];
+          for (let attempt = 0; attempt < 12; attempt++) {
+            const answer = await fetch(`${url}/console/sign-in`, {
+              method: "POST",
+              headers: {
+                origin: url,
+                "sec-fetch-site": "same-origin",
+                "content-type": "application/x-www-form-urlencoded",
+                "x-forwarded-for": `203.0.113.${attempt}`,
+              },
+              body: "operator=mallory&token=guess",
+            });
+            await answer.body?.cancel();
+            statuses.push(answer.status);
+          }
+          equal(statuses.at(-1), 429, statuses.join(" "));
+          const right = await fetch(`${url}/console/sign-in`, {
+            method: "POST",
+            headers: {
+              origin: url,
+              "sec-fetch-site": "same-origin",
+              "content-type": "application/x-www-form-urlencoded",
+            },
+            body: `operator=ada&token=${TOKEN}`,
+            redirect: "manual",
+          });
+          await right.body?.cancel();
+          equal(right.status, 429, "even the right token waits out the minute");
         },
       );
     } finally {
