@@ -11,6 +11,7 @@ import { CsrfField, Field, Notice, Page } from "../web/page.tsx";
 import { clientAddress, type ConsoleAuth, consoleAuth, type ConsoleFlash } from "./session.ts";
 import { ConsolePage } from "./layout.tsx";
 import { formatAmount } from "../../src/money/money.ts";
+import { PAYMENT_STATES } from "../operations/payment_story.ts";
 
 export interface ConsoleDeps {
   readonly operations: Operations;
@@ -362,9 +363,34 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
     return c.html(
       <ConsolePage title="Payments" current="/console/payments">
         <form method="get" action="/console/payments">
-          {["shop", "paymentId", "pspReference", "state", "method", "from", "to"].map((k) => (
-            <Field name={k} label={k} value={q[k]} />
-          ))}
+          <div class="search-fields">
+            <Field name="shop" label="Shop" value={q.shop} placeholder="acme" />
+            <Field name="paymentId" label="Genstore payment id" value={q.paymentId} />
+            <Field
+              name="pspReference"
+              label="PSP reference"
+              value={q.pspReference}
+              help="of the payment or any operation"
+            />
+            <label for="field-state">
+              Status
+              <select id="field-state" name="state">
+                <option value="">any</option>
+                {PAYMENT_STATES.map((state) => (
+                  <option value={state} selected={q.state === state}>{state}</option>
+                ))}
+              </select>
+            </label>
+            <Field name="method" label="Method" value={q.method} placeholder="card, wallet or bank" />
+            <Field
+              name="from"
+              label="From"
+              value={q.from}
+              placeholder="2026-12-01"
+              help="a date (UTC) or an ISO instant"
+            />
+            <Field name="to" label="Before" value={q.to} placeholder="2026-12-03" />
+          </div>
           <button type="submit">Search</button>
         </form>
         {"error" in result ? <Notice tone="bad">{String(result.error)}</Notice> : null}
