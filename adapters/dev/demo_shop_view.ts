@@ -20,14 +20,8 @@ export const SANDBOX_CARDS: readonly { readonly number: string; readonly outcome
 export const METHODS = ["card", "wallet", "bank"] as const;
 export type DemoMethod = typeof METHODS[number];
 
-const FINAL_STATES: readonly PaymentStateName[] = [
-  "authorized",
-  "succeeded",
-  "partially_captured",
-  "captured",
-  "voided",
-  "failed",
-];
+/** States in which the payment waits on the PSP or the buyer (the page refreshes itself until none is left). */
+const WAITING_STATES: readonly PaymentStateName[] = ["processing", "requires_action", "unknown"];
 
 export interface RowView {
   readonly paymentId: string;
@@ -66,7 +60,7 @@ export function rowView(story: PaymentStory): RowView {
   const p = story.payment;
   const money = (minor: number) => `${major(minor, p.currency)} ${p.currency}`;
   const pendingOperation = p.capturePendingMinor > 0 || p.refundPendingMinor > 0 || p.voidPending;
-  const waiting = !FINAL_STATES.includes(p.state) || pendingOperation;
+  const waiting = WAITING_STATES.includes(p.state) || pendingOperation;
   // The latest capture, void or refund that failed explains why the amounts did not move.
   const lastOperation = story.operations.filter((op) => op.kind !== "payment").at(-1);
   const failedOperation = lastOperation?.status === "failed" ? lastOperation : undefined;

@@ -25,6 +25,21 @@ async function signIn(page: Page, url: string, token = TOKEN): Promise<void> {
   await page.click("button[type=submit]");
 }
 
+/** A form POST to the console as a same-origin browser would send it (no cookie unless given). */
+async function postForm(url: string, path: string, body: string, extra: Record<string, string> = {}) {
+  return await fetch(`${url}${path}`, {
+    method: "POST",
+    headers: {
+      origin: url,
+      "sec-fetch-site": "same-origin",
+      "content-type": "application/x-www-form-urlencoded",
+      ...extra,
+    },
+    body,
+    redirect: "manual",
+  });
+}
+
 Deno.test({
   ...needsBrowser("operator console: sign-in, CSRF, re-drive, settle, a payment's story"),
   sanitizeOps: false,
@@ -41,29 +56,17 @@ Deno.test({
     const browser = await launchBrowser();
     try {
       await t.step("a wrong token is refused with 401 and nothing else", async () => {
-        const answer = await fetch(`${url}/console/sign-in`, {
-          method: "POST",
-          headers: {
-            origin: url,
-            "sec-fetch-site": "same-origin",
-            "content-type": "application/x-www-form-urlencoded",
-          },
-          body: "operator=ada&token=wrong",
-        });
+        const answer = await postForm(url, "/console/sign-in", "operator=ada&token=wrong");
         equal(answer.status, 401);
         const text = await answer.text();
         ok(text.includes("Sign-in refused"));
         ok(!text.includes(TOKEN));
         equal(answer.headers.get("set-cookie"), null);
-        const oversized = await fetch(`${url}/console/sign-in`, {
-          method: "POST",
-          headers: {
-            origin: url,
-            "sec-fetch-site": "same-origin",
-            "content-type": "application/x-www-form-urlencoded",
-          },
-          body: `operator=ada&token=${"x".repeat(100_000)}`,
-        });
+        const oversized = await postForm(
+          url,
+          "/console/sign-in",
+          `operator=ada&token=${"x".repeat(100_000)}`,
+        );
         await oversized.body?.cancel();
         equal(oversized.status, 413, "a page form over 64 KiB is refused before it is read");
         await withPage(browser, async (page) => {
@@ -91,16 +94,12 @@ Deno.test({
           const cookies = await page.context().cookies();
           const cookie = cookies.map((c) => `${c.name}=${c.value}`).join("; ");
           const letter = ((await admin("/dead-letters")) as { seq: number; shop: string }[])[0];
-          const forged = await fetch(`${url}/console/dead-letters/redrive`, {
-            method: "POST",
-            headers: {
-              origin: url,
-              "sec-fetch-site": "same-origin",
-              cookie,
-              "content-type": "application/x-www-form-urlencoded",
-            },
-            body: `csrf=forged&shop=${letter.shop}&seq=${letter.seq}&reason-x=forged`,
-          });
+          const forged = await postForm(
+            url,
+            "/console/dead-letters/redrive",
+            `csrf=forged&shop=${letter.shop}&seq=${letter.seq}&reason-x=forged`,
+            { cookie },
+          );
           equal(forged.status, 403);
           equal((await admin("/dead-letters") as unknown[]).length, 1, "nothing changed");
 
@@ -203,30 +202,14 @@ Deno.test({
         async () => {
           const statuses: number[] = [];
           for (let attempt = 0; attempt < 12; attempt++) {
-            const answer = await fetch(`${url}/console/sign-in`, {
-              method: "POST",
-              headers: {
-                origin: url,
-                "sec-fetch-site": "same-origin",
-                "content-type": "application/x-www-form-urlencoded",
-                "x-forwarded-for": `203.0.113.${attempt}`,
-              },
-              body: "operator=mallory&token=guess",
+            const answer = await postForm(url, "/console/sign-in", "operator=mallory&token=guess", {
+              "x-forwarded-for": `203.0.113.${attempt}`,
             });
             await answer.body?.cancel();
             statuses.push(answer.status);
           }
           equal(statuses.at(-1), 429, statuses.join(" "));
-          const right = await fetch(`${url}/console/sign-in`, {
-            method: "POST",
-            headers: {
-              origin: url,
-              "sec-fetch-site": "same-origin",
-              "content-type": "application/x-www-form-urlencoded",
-            },
-            body: `operator=ada&token=${TOKEN}`,
-            redirect: "manual",
-          });
+          const right = await postForm(url, "/console/sign-in", `operator=ada&token=${TOKEN}`);
           await right.body?.cancel();
           equal(right.status, 429, "even the right token waits out the minute");
         },
