@@ -531,11 +531,30 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
         <h2>Callbacks</h2>
         <ul>
           {story.callbacks.map((cb) => (
-            <li>#{cb.seq} {cb.kind} {cb.targetId}: {cb.status}, {cb.attempts} attempts</li>
+            <li>
+              #{cb.seq} {cb.kind} {cb.targetId}: {cb.status}, {cb.attempts}{" "}
+              {cb.attempts === 1 ? "attempt" : "attempts"}
+              {cb.lastStatus === null ? "" : `; Genstore answered HTTP ${cb.lastStatus}`}
+              {cb.lastError === null ? "" : `; last error: ${cb.lastError}`}
+              {cb.status === "pending" && cb.nextAttemptAt !== null
+                ? `; next attempt ${cb.nextAttemptAt}`
+                : ""}
+              {cb.deliveredAt === null ? "" : `; delivered ${cb.deliveredAt}`}
+            </li>
           ))}
         </ul>
         <h2>Incidents</h2>
-        <ul>{story.incidents.map((i) => <li key={i.id}>#{i.id} {i.kind}: {i.resolution ?? "open"}</li>)}</ul>
+        {story.incidents.length === 0 ? <p>None.</p> : null}
+        <ul>
+          {story.incidents.map((i) => (
+            <li key={i.id}>
+              #{i.id} {i.kind} on {i.operation}: reported {i.reported}, the PSP says {i.pspSays};{" "}
+              {i.resolvedAt === null
+                ? `open, ${i.recommendedAction}`
+                : `resolved ${i.resolvedAt}: ${i.resolution ?? ""}`}
+            </li>
+          ))}
+        </ul>
       </ConsolePage>,
     );
   });

@@ -189,6 +189,8 @@ Deno.test({
               const timeline = (await page.locator("table").nth(1).textContent()) ?? "";
               ok(timeline.includes(captureId), "capture in the timeline");
               ok(timeline.includes(refundId), "refund in the timeline");
+              const callbacks = (await page.locator("h2:has-text('Callbacks') + ul").textContent()) ?? "";
+              ok(/capture \S+: delivered, 1 attempt; Genstore answered HTTP 200/.test(callbacks), callbacks);
               await screenshot(page, width === 1280 ? "console-payment" : "console-payment-phone");
               if (width === 375) equal(await overflowsHorizontally(page), false, "nothing overflows a phone");
             }, { width });
