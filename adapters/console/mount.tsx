@@ -8,7 +8,14 @@ import type { Context, Hono } from "hono";
 import type { Operations } from "../operations/operations.ts";
 import { pageHeaders, sameOriginPosts } from "../web/security.ts";
 import { CsrfField, Field, Notice, Page } from "../web/page.tsx";
-import { clientAddress, type ConsoleAuth, consoleAuth, type ConsoleFlash } from "./session.ts";
+import {
+  clientAddress,
+  type ConsoleAuth,
+  consoleAuth,
+  type ConsoleFlash,
+  type ConsoleSession,
+} from "./session.ts";
+import type { Session } from "../web/session.ts";
 import { ConsolePage } from "./layout.tsx";
 import { formatAmount } from "../../src/money/money.ts";
 import { PAYMENT_STATES } from "../operations/payment_story.ts";
@@ -53,18 +60,31 @@ const Amount = (props: { minor: number; currency: string }) => {
 /** What an action reports: shown once on the page it returns to (a signed flash cookie, never the URL). */
 type Outcome = { readonly tone: "ok" | "bad"; readonly text: string };
 
+/** The reason an action asks for; `failedField` is the field the last action refused, if it was this one. */
+const ReasonField = (props: { id: string; failedField?: string }) => {
+  const name = `reason-${props.id}`;
+  return (
+    <Field
+      name={name}
+      label="Reason"
+      required
+      error={props.failedField === name ? "A reason is required" : undefined}
+    />
+  );
+};
+
 const ReasonForm = (props: {
   action: string;
   csrf: string;
   fields: Record<string, string>;
   label: string;
   id: string;
-  error?: string;
+  failedField?: string;
 }) => (
   <form method="post" action={props.action}>
     <CsrfField token={props.csrf} />
     {Object.entries(props.fields).map(([n, v]) => <input key={n} type="hidden" name={n} value={v} />)}
-    <Field name={`reason-${props.id}`} label="Reason" required error={props.error} />
+    <ReasonField id={props.id} failedField={props.failedField} />
     <button type="submit">{props.label}</button>
   </form>
 );
@@ -98,8 +118,7 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
   });
 
   /** The signed-in session, or undefined; POSTs also need the session's CSRF token. */
-  async function signedIn(c: Context) {
-    const a = await auth;
+  async function signedIn(c: Context, a: ConsoleAuth) {
     const s = await a.jar.read(c);
     return s !== undefined && s.data.tokenHash === a.tokenHash ? s : undefined;
   }
@@ -107,21 +126,19 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
   type Shown = { readonly notice?: Outcome; readonly error?: string };
   type Handler = (
     c: Context,
-    s: NonNullable<Awaited<ReturnType<typeof signedIn>>>,
+    s: Session<ConsoleSession>,
     shown: Shown,
   ) => Promise<Response>;
   const page = (path: string, handler: Handler) =>
     app.get(path, async (c) => {
-      const s = await signedIn(c);
+      const a = await auth;
+      const s = await signedIn(c, a);
       if (s === undefined) return c.redirect("/console", 303);
-      const flash = await (await auth).flash.read(c);
+      const flash = await a.flash.read(c);
       if (flash === undefined) return handler(c, s, {});
-      (await auth).flash.end(c);
+      a.flash.end(c);
       const { tone, text, field } = flash.data;
-      return handler(c, s, {
-        notice: { tone: tone === "bad" ? "bad" : "ok", text },
-        error: field || undefined,
-      });
+      return handler(c, s, { notice: { tone, text }, error: field || undefined });
     });
   /** An action answers with a redirect to its list page (the pages send no Referer, by policy). */
   const action = (
@@ -130,10 +147,10 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
     run: (f: Record<string, string>, operator: string) => Promise<Outcome>,
   ) =>
     app.post(path, async (c) => {
-      const s = await signedIn(c);
+      const a = await auth;
+      const s = await signedIn(c, a);
       if (s === undefined) return c.redirect("/console", 303);
       const f = await form(c);
-      const a = await auth;
       if (!a.jar.csrfMatches(s, f.csrf)) {
         return c.html(
           <Page title="Forbidden">Refused: the form's CSRF token is not this session's</Page>,
@@ -150,10 +167,11 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
     });
 
   app.post("/console/sign-out", async (c) => {
-    const s = await signedIn(c);
+    const a = await auth;
+    const s = await signedIn(c, a);
     const f = await form(c);
-    if (s !== undefined && !(await auth).jar.csrfMatches(s, f.csrf)) return c.text("Refused", 403);
-    (await auth).jar.end(c);
+    if (s !== undefined && !a.jar.csrfMatches(s, f.csrf)) return c.text("Refused", 403);
+    a.jar.end(c);
     return c.redirect("/console", 303);
   });
 
@@ -196,7 +214,6 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
 
   page("/console/review", async (c, s, shown) => {
     const queue = await ops.reviewQueue();
-    const error = shown.error;
     return c.html(
       <ConsolePage title="Review queue" current="/console/review" notice={shown.notice}>
         {queue.length === 0 ? <p>Nothing to review.</p> : null}
@@ -218,12 +235,7 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
                   </select>
                 </label>
                 <Field name={`pspReference-${id}`} label="PSP reference (optional)" />
-                <Field
-                  name={`reason-${id}`}
-                  label="Reason"
-                  required
-                  error={error === `reason-${id}` ? "A reason is required" : undefined}
-                />
+                <ReasonField id={id} failedField={shown.error} />
                 <button type="submit">Settle</button>
               </form>
             </section>
@@ -258,7 +270,6 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
 
   page("/console/incidents", async (c, s, shown) => {
     const list = await ops.incidents({ all: false });
-    const error = shown.error;
     return c.html(
       <ConsolePage title="Incidents" current="/console/incidents" notice={shown.notice}>
         {list.length === 0 ? <p>No open incidents.</p> : null}
@@ -272,7 +283,7 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
               fields={{ shop: i.shop, id: String(i.id) }}
               id={`${i.shop}-${i.id}`}
               label="Resolve"
-              error={error === `reason-${i.shop}-${i.id}` ? "A reason is required" : undefined}
+              failedField={shown.error}
             />
           </section>
         ))}
@@ -288,7 +299,6 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
 
   page("/console/dead-letters", async (c, s, shown) => {
     const list = await ops.deadLetters();
-    const error = shown.error;
     return c.html(
       <ConsolePage title="Dead letters" current="/console/dead-letters" notice={shown.notice}>
         {list.length === 0 ? <p>No dead letters.</p> : null}
@@ -302,7 +312,7 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
               fields={{ shop: d.shop, seq: String(d.seq) }}
               id={`${d.shop}-${d.seq}`}
               label="Re-drive"
-              error={error === `reason-${d.shop}-${d.seq}` ? "A reason is required" : undefined}
+              failedField={shown.error}
             />
           </section>
         ))}

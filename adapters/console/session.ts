@@ -6,6 +6,7 @@
 import type { Context } from "hono";
 import { deriveSessionSecret, type SessionJar, sessionJar } from "../web/session.ts";
 import { timingSafeEqual } from "../crypto/constant_time.ts";
+import { sha256Hex } from "../crypto/digest.ts";
 
 export type ConsoleSession = { readonly operator: string; readonly tokenHash: string };
 /** An action's outcome for the next page; `field` names the input it was about ("" for none). */
@@ -18,11 +19,6 @@ export function clientAddress(c: Context): string {
 }
 
 const encoder = new TextEncoder();
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 export interface ConsoleAuth {
   readonly jar: SessionJar<ConsoleSession>;

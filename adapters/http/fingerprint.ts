@@ -1,11 +1,11 @@
+import { sha256Hex } from "../crypto/digest.ts";
+
 /**
  * The fingerprint of a request body: SHA-256 over its canonical JSON (keys sorted, no whitespace), so a retry
  * that re-serialises the same object still matches, and any change of a value does not.
  */
 export async function fingerprint(scope: string, body: unknown): Promise<string> {
-  const text = `${scope}\n${canonicalJson(body)}`;
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return await sha256Hex(`${scope}\n${canonicalJson(body)}`);
 }
 
 export function canonicalJson(value: unknown): string {

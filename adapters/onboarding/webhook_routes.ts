@@ -15,6 +15,7 @@ import {
   WEBHOOK_TOPICS,
   webhookAnswer,
 } from "../genstore/onboarding_wire.ts";
+import { sha256Hex } from "../crypto/digest.ts";
 import { verifyBodySignature } from "../genstore/signature.ts";
 import { SHOP_DOMAIN_HEADER, shopFromDomain, SIGNATURE_HEADER } from "../genstore/wire.ts";
 import { invalidRequest, invalidSignature } from "../http/errors.ts";
@@ -34,8 +35,7 @@ export function registerWebhookRoutes(app: Hono, deps: OnboardingDeps): void {
 }
 
 async function digest(text: string): Promise<string> {
-  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  return `sha256:${Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+  return `sha256:${await sha256Hex(text)}`;
 }
 
 interface Delivery {

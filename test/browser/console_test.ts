@@ -5,7 +5,6 @@
  */
 import { ok, strictEqual as equal } from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { freePort } from "../support/cluster.ts";
 import {
   collectCspViolations,
   launchBrowser,
@@ -14,7 +13,7 @@ import {
   screenshot,
   withPage,
 } from "../support/browser.ts";
-import { eventually, newId, startHarness } from "../support/harness.ts";
+import { addUnreachableShop, eventually, newId, startHarness } from "../support/harness.ts";
 
 const TOKEN = "operator-token-for-console-tests";
 
@@ -132,19 +131,7 @@ Deno.test({
       await t.step(
         "a review item is settled with a reason; the audit keeps operator and reason",
         async () => {
-          await gateway.shops.upsertShop("broken");
-          await gateway.shops.setAccessToken("broken", "broken-token");
-          await gateway.shops.bind({
-            shop: "broken",
-            extension: "card",
-            plugin: "adyen",
-            test: {
-              apiKey: "k",
-              merchantAccount: "BrokenECOM",
-              hmacKeyHex: "00",
-              baseUrl: `http://127.0.0.1:${freePort()}/v71`,
-            },
-          });
+          await addUnreachableShop(gateway, "broken", "broken-token");
           const id = newId("PI");
           await h.clientFor("broken.genmystore.com").pay({ paymentId: id, amount: "5.00" });
           await eventually(async () => ((await admin("/review")) as unknown[]).length > 0 || undefined);

@@ -6,9 +6,8 @@ import { deepStrictEqual as deepEqual, match, strictEqual as equal } from "node:
 import { createHmac } from "node:crypto";
 import { Buffer } from "node:buffer";
 import { testCard } from "../../adapters/dev/genstore_client.ts";
-import { freePort } from "../support/cluster.ts";
 import { postgresOnly } from "../support/databases.ts";
-import { eventually, newId, SANDBOX_CARD, startHarness } from "../support/harness.ts";
+import { addUnreachableShop, eventually, newId, SANDBOX_CARD, startHarness } from "../support/harness.ts";
 
 const TOKEN = "operator-token-for-tests";
 
@@ -140,19 +139,7 @@ Deno.test({
       const id = newId("PI");
       await t.step("an outcome that stays unknown past its deadline enters the review queue", async () => {
         // A shop whose PSP cannot be reached: every question stays unknown.
-        await gateway.shops.upsertShop("broken");
-        await gateway.shops.setAccessToken("broken", "broken-token");
-        await gateway.shops.bind({
-          shop: "broken",
-          extension: "card",
-          plugin: "adyen",
-          test: {
-            apiKey: "k",
-            merchantAccount: "BrokenECOM",
-            hmacKeyHex: "00",
-            baseUrl: `http://127.0.0.1:${freePort()}/v71`,
-          },
-        });
+        await addUnreachableShop(gateway, "broken", "broken-token");
         const answer = await h.clientFor("broken.genmystore.com").pay({ paymentId: id, amount: "5.00" });
         equal(answer.status, 200);
         deepEqual(answer.body, {});

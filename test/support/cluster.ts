@@ -13,6 +13,10 @@ import { type AdyenEmulator, createAdyenEmulator } from "../../plugins/adyen/emu
 import { openTestDatabase, type TestDatabase } from "./databases.ts";
 import { type FakeGenstore, startFakeGenstore } from "./fake_genstore.ts";
 import { CLIENT_SECRET } from "./harness.ts";
+import { freePort } from "./ports.ts";
+
+/** Kept here too: many tests import it with the cluster. */
+export { freePort };
 
 const ACCOUNT = {
   apiKey: "cluster-api-key",
@@ -41,14 +45,6 @@ export interface Cluster {
   start(name: string, env?: Readonly<Record<string, string>>, port?: number): Promise<GatewayProcess>;
   /** Kills every process still running and releases everything. */
   close(): Promise<void>;
-}
-
-/** A free loopback port (a listener is opened and closed to find one). */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 export async function startCluster(): Promise<Cluster> {

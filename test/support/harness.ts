@@ -16,6 +16,7 @@ import type { AdyenEmulator } from "../../plugins/adyen/emulator/mod.ts";
 import { type RunningSandbox, startSandbox } from "../../scripts/sandbox.ts";
 import { sandboxAccounts } from "../../adapters/server/sandbox.ts";
 import { type FakeGenstore, startFakeGenstore } from "./fake_genstore.ts";
+import { freePort } from "./ports.ts";
 
 export const CLIENT_SECRET = "test-client-secret-0123456789";
 
@@ -184,3 +185,27 @@ export async function eventually<T>(
 export const SANDBOX_CARD: Readonly<Record<string, string>> = JSON.parse(
   Deno.readTextFileSync(new URL("../../sandbox.json", import.meta.url)),
 ).accounts.card.credentials;
+
+/**
+ * Adds a shop whose card extension points at a port nothing listens on: every PSP call and query stays
+ * unknown, which is how the tests fill the review queue.
+ */
+export async function addUnreachableShop(
+  gateway: RunningGateway,
+  shop: string,
+  accessToken: string,
+): Promise<void> {
+  await gateway.shops.upsertShop(shop);
+  await gateway.shops.setAccessToken(shop, accessToken);
+  await gateway.shops.bind({
+    shop,
+    extension: "card",
+    plugin: "adyen",
+    test: {
+      apiKey: "k",
+      merchantAccount: "BrokenECOM",
+      hmacKeyHex: "00",
+      baseUrl: `http://127.0.0.1:${freePort()}/v71`,
+    },
+  });
+}
