@@ -19,6 +19,10 @@ import type { Session } from "../web/session.ts";
 import { ConsolePage } from "./layout.tsx";
 import { formatAmount } from "../../src/money/money.ts";
 import { PAYMENT_STATES } from "../operations/payment_story.ts";
+import { readPaymentSearch } from "../operations/payment_search.ts";
+
+/** The search's filters as the form and the next page's link carry them. */
+const SEARCH_FILTERS = ["shop", "paymentId", "pspReference", "state", "method", "from", "to"] as const;
 
 export interface ConsoleDeps {
   readonly operations: Operations;
@@ -358,29 +362,34 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
 
   page("/console/payments", async (c) => {
     const q = c.req.query();
-    const search = Object.fromEntries(
-      ["shop", "paymentId", "pspReference", "state", "method", "from", "to", "after"]
-        .filter((k) => (q[k] ?? "") !== "").map((k) => [k, q[k]]),
-    );
-    let result;
-    try {
-      result = await ops.payments({ ...search, limit: 50 });
-    } catch (error) {
-      result = { payments: [], error: error instanceof Error ? error.message : "bad search" };
-    }
+    // The same check as GET /admin/payments: a bad filter is shown by its field and searches nothing.
+    const check = readPaymentSearch({ ...q, limit: "50" });
+    const issues: Record<string, string> = check.ok
+      ? {}
+      : Object.fromEntries(check.issues.map((issue) => [issue.path, issue.message]));
+    const result = check.ok ? await ops.payments(check.search) : { payments: [] };
     const next = "next" in result ? result.next : undefined;
-    const nextQuery = new URLSearchParams({ ...search, after: next ?? "" });
+    const filters = Object.fromEntries(
+      SEARCH_FILTERS.filter((k) => (q[k] ?? "") !== "").map((k) => [k, q[k]]),
+    );
+    const nextQuery = new URLSearchParams({ ...filters, after: next ?? "" });
     return c.html(
       <ConsolePage title="Payments" current="/console/payments">
         <form method="get" action="/console/payments">
           <div class="search-fields">
-            <Field name="shop" label="Shop" value={q.shop} placeholder="acme" />
-            <Field name="paymentId" label="Genstore payment id" value={q.paymentId} />
+            <Field name="shop" label="Shop" value={q.shop} placeholder="acme" error={issues.shop} />
+            <Field
+              name="paymentId"
+              label="Genstore payment id"
+              value={q.paymentId}
+              error={issues.paymentId}
+            />
             <Field
               name="pspReference"
               label="PSP reference"
               value={q.pspReference}
               help="of the payment or any operation"
+              error={issues.pspReference}
             />
             <label for="field-state">
               Status
@@ -390,20 +399,32 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
                   <option value={state} selected={q.state === state}>{state}</option>
                 ))}
               </select>
+              {issues.state === undefined ? null : <span class="field-error">{issues.state}</span>}
             </label>
-            <Field name="method" label="Method" value={q.method} placeholder="card, wallet or bank" />
+            <Field
+              name="method"
+              label="Method"
+              value={q.method}
+              placeholder="card, wallet or bank"
+              error={issues.method}
+            />
             <Field
               name="from"
               label="From"
               value={q.from}
               placeholder="2026-12-01"
               help="a date (UTC) or an ISO instant"
+              error={issues.from}
             />
-            <Field name="to" label="Before" value={q.to} placeholder="2026-12-03" />
+            <Field name="to" label="Before" value={q.to} placeholder="2026-12-03" error={issues.to} />
           </div>
           <button type="submit">Search</button>
         </form>
-        {"error" in result ? <Notice tone="bad">{String(result.error)}</Notice> : null}
+        {check.ok ? null : (
+          <Notice tone="bad">
+            Nothing searched: {check.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ")}
+          </Notice>
+        )}
         <div class="table-wrap">
           <table>
             <thead>
