@@ -67,6 +67,8 @@ function parseOptions(): Options {
 /** The processes that are up; a request goes to one of them, like Genstore's load balancer would. */
 class Fleet {
   readonly live: GatewayProcess[] = [];
+  /** Every process started, killed ones too: their logs explain a problem. */
+  readonly everyone: GatewayProcess[] = [];
   constructor(readonly cluster: Cluster) {}
   pick(): GatewayProcess {
     return this.live[Math.floor(Math.random() * this.live.length)];
@@ -223,6 +225,7 @@ export async function soak(options: Options): Promise<{ rows: [string, string][]
   let kills = 0;
   try {
     fleet.live.push(await cluster.start("a"), await cluster.start("b"));
+    fleet.everyone.push(...fleet.live);
     const sampler = setInterval(() => {
       for (const gateway of fleet.live) {
         const rss = rssMegabytes(gateway.pid);
@@ -238,7 +241,9 @@ export async function soak(options: Options): Promise<{ rows: [string, string][]
         await victim.status;
         kills++;
         await sleep(2_000);
-        fleet.live.push(await cluster.start(`${victim.name}'`, {}, victim.port));
+        const restarted = await cluster.start(`${victim.name}'`, {}, victim.port);
+        fleet.live.push(restarted);
+        fleet.everyone.push(restarted);
       }
     })();
     const outage = (async () => {
@@ -260,7 +265,7 @@ export async function soak(options: Options): Promise<{ rows: [string, string][]
     await Promise.all([killer, outage]);
     clearInterval(sampler);
     await drain(cluster);
-    const rows = await check(cluster, { kills, samples, seconds: (Date.now() - started) / 1000 });
+    const rows = await check(cluster, fleet, { kills, samples, seconds: (Date.now() - started) / 1000 });
     for (const gateway of fleet.live) gateway.kill("SIGTERM");
     await Promise.all(fleet.live.map((gateway) => gateway.status));
     return { rows, problems };
@@ -281,8 +286,30 @@ async function drain(cluster: Cluster): Promise<void> {
   }
 }
 
+/** Where an operation without a callback stands in the database, so a failed soak says what to look at. */
+async function whereItStands(cluster: Cluster, fleet: Fleet, key: string): Promise<string> {
+  const [kind, id] = key.split("/");
+  const [operation] = await cluster.database.client.query<Record<string, unknown>>(
+    `SELECT status, error_code, attempt, checks, claimed_by, next_check_at, sent_until, created_at, finalized_at
+       FROM operations WHERE shop = 'demo' AND kind = $1 AND operation_id = $2`,
+    [kind, id],
+  );
+  const outbox = await cluster.database.client.query<Record<string, unknown>>(
+    `SELECT kind, status, attempts, next_attempt_at, claimed_until, last_status, last_error
+       FROM outbox WHERE shop = 'demo' AND target_id = $1`,
+    [id],
+  );
+  const attempts = cluster.genstore.attempts.filter((a) => a.id === id).map((a) => a.kind);
+  const logs = fleet.everyone.flatMap((gateway) =>
+    gateway.logs.filter((line) => line.includes(id)).map((line) => `${gateway.name}: ${line.slice(0, 300)}`)
+  );
+  return `operation ${JSON.stringify(operation ?? null)}; outbox ${JSON.stringify(outbox)}; ` +
+    `attempts seen by Genstore ${JSON.stringify(attempts)}; logs ${JSON.stringify(logs)}`;
+}
+
 async function check(
   cluster: Cluster,
+  fleet: Fleet,
   run: { kills: number; samples: { at: number; rss: number }[]; seconds: number },
 ): Promise<[string, string][]> {
   const attempts = cluster.genstore.delivered();
@@ -302,7 +329,7 @@ async function check(
       !attempts.some((a) => `${a.kind === "pre_authorize" ? "payment" : a.kind}/${a.id}` === key)
     ) {
       missing++;
-      problems.push(`${key}: no final callback delivered`);
+      problems.push(`${key}: no final callback delivered; ${await whereItStands(cluster, fleet, key)}`);
     } else if (seen.size !== 1) {
       differing++;
       problems.push(`${key}: ${seen.size} different callback bodies`);

@@ -48,7 +48,7 @@ export interface AdyenEmulatorOptions {
   readonly webhookDelayMs?: number;
   /** Delay before the first retry of a notification; it doubles per retry (default 200 ms). */
   readonly webhookRetryBaseMs?: number;
-  /** Delivery attempts per notification, the first included (default 5). */
+  /** Delivery attempts per notification, the first included (default: the kit's, minutes of retries). */
   readonly webhookMaxAttempts?: number;
   /** How long the timeout card holds the connection before dropping it (default 60000 ms). */
   readonly holdMs?: number;
@@ -104,7 +104,7 @@ export function createAdyenEmulator(options: AdyenEmulatorOptions): AdyenEmulato
   const notifier = createNotifier(accounts, now, {
     firstDelayMs: options.webhookDelayMs ?? 50,
     retryBaseMs: options.webhookRetryBaseMs ?? 200,
-    maxAttempts: options.webhookMaxAttempts ?? 5,
+    maxAttempts: options.webhookMaxAttempts,
     attemptTimeoutMs: 5_000,
   });
   const holds = createHolds(options.holdMs ?? 60_000);

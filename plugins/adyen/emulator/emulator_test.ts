@@ -581,6 +581,16 @@ emulatorTest("emulator retries a notification until the receiver accepts it", as
   equal(delivery.acknowledged, true);
 });
 
+emulatorTest("emulator keeps retrying a notification past a receiver's restart, as Adyen does", async (h) => {
+  // Eight failed attempts: about a second and a quarter at a 5 ms base, like a gateway restarting.
+  h.failNextWebhooks(8);
+  const answer = await post(h, "/payments", paymentBody("4242424242424242"), { key: crypto.randomUUID() });
+  await h.waitForWebhook((i) => i.pspReference === answer.body.pspReference);
+  const [delivery] = h.emulator.notifications();
+  equal(delivery.attempts, 9);
+  equal(delivery.delivered, true);
+}, { webhookRetryBaseMs: 5 });
+
 emulatorTest("emulator gives up on a notification after a bounded number of attempts", async (h) => {
   h.failNextWebhooks(100);
   await post(h, "/payments", paymentBody("4242424242424242"), { key: crypto.randomUUID() });

@@ -33,7 +33,12 @@ export interface NotificationSenderOptions {
   readonly retryBaseMs?: number;
   /** The longest delay between two attempts (default 10000 ms). */
   readonly maxDelayMs?: number;
-  /** Attempts per notification, the first included (default 5). */
+  /**
+   * Attempts per notification, the first included (default 60: with the default delays, about nine minutes of
+   * retries). Real PSPs retry for a day or more (Adyen up to 30 days, PayPal 3 days, Mollie 26 hours), so a
+   * gateway that restarts still gets every notification; giving up after seconds would make the emulator lose
+   * what the real PSP never loses.
+   */
   readonly maxAttempts?: number;
   /** How long one attempt may take before it counts as failed (default 5000 ms). */
   readonly attemptTimeoutMs?: number;
@@ -59,11 +64,14 @@ interface MutableRecord<M> {
   answer?: string;
 }
 
+/** See `NotificationSenderOptions.maxAttempts`. */
+export const DEFAULT_MAX_ATTEMPTS = 60;
+
 export function createNotificationSender<M>(options: NotificationSenderOptions = {}): NotificationSender<M> {
   const firstDelayMs = options.firstDelayMs ?? 50;
   const retryBaseMs = options.retryBaseMs ?? 200;
   const maxDelayMs = options.maxDelayMs ?? 10_000;
-  const maxAttempts = options.maxAttempts ?? 5;
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const attemptTimeoutMs = options.attemptTimeoutMs ?? 5_000;
   const records: MutableRecord<M>[] = [];
   const timers = new Set<ReturnType<typeof setTimeout>>();

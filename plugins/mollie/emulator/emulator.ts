@@ -78,7 +78,7 @@ export function createMollieEmulator(options: MollieEmulatorOptions): MollieEmul
   }
   const state = options.state ?? memoryState();
   const now = options.now ?? Date.now;
-  const webhooks = createNotificationSender<WebhookMeta>({ maxAttempts: 10, ...options.webhooks });
+  const webhooks = createNotificationSender<WebhookMeta>({ ...options.webhooks });
   const lifecycle = createLifecycle({ now, settleAfterMs: options.settleAfterMs ?? 2_000, webhooks });
   let refundsFail = false;
   const context: EmulatorContext = {

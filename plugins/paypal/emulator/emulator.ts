@@ -43,7 +43,7 @@ export interface PayPalEmulatorOptions {
   readonly webhookDelayMs?: number;
   /** Delay before the first retry of a webhook; it doubles per retry (default 200 ms). */
   readonly webhookRetryBaseMs?: number;
-  /** Delivery attempts per webhook, the first included (default 5). */
+  /** Delivery attempts per webhook, the first included (default: the kit's, minutes of retries). */
   readonly webhookMaxAttempts?: number;
   /** Refunds stay PENDING until completePendingRefunds() (default false: refunds complete at once). */
   readonly pendingRefunds?: boolean;
@@ -92,7 +92,7 @@ export function createPayPalEmulator(options: PayPalEmulatorOptions): PayPalEmul
     publicUrl,
     firstDelayMs: options.webhookDelayMs ?? 50,
     retryBaseMs: options.webhookRetryBaseMs ?? 200,
-    maxAttempts: options.webhookMaxAttempts ?? 5,
+    maxAttempts: options.webhookMaxAttempts,
     now,
   });
   // Opened last of the configuration: a bad app fails before the state file is locked.

@@ -76,7 +76,7 @@ export interface WebhookOptions {
   readonly publicUrl: string;
   readonly firstDelayMs: number;
   readonly retryBaseMs: number;
-  readonly maxAttempts: number;
+  readonly maxAttempts?: number;
   readonly now: () => number;
 }
 
