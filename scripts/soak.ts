@@ -82,27 +82,49 @@ class Fleet {
 async function send(fleet: Fleet, route: string, body: Record<string, unknown>): Promise<Sent> {
   const deadline = Date.now() + 120_000;
   counts.requests++;
+  const seen: string[] = [];
+  const note = (what: string) => {
+    seen.push(`${new Date().toISOString().slice(11, 23)} ${what}`);
+    if (seen.length > 8) seen.shift();
+  };
   for (let attempt = 0; Date.now() < deadline; attempt++) {
     const gateway = fleet.pick();
     try {
       const answer = await gateway.client.send(route, body);
       if (answer.status === 409 && answer.body.error === "request_in_progress") {
+        note(`${gateway.name} 409 request_in_progress`);
         await sleep(1_000);
         continue;
       }
       if (answer.status >= 500) {
+        note(`${gateway.name} ${answer.status} ${answer.text.slice(0, 120)}`);
         await sleep(500);
         continue;
       }
       counts.answered++;
       return answer;
-    } catch {
+    } catch (error) {
+      note(`${gateway.name} ${error instanceof Error ? error.message.slice(0, 120) : "no answer"}`);
       counts.retriedAfterDeath++;
       await sleep(Math.min(2_000, 200 * 2 ** attempt));
     }
   }
-  throw new Error(`No answer for ${route} within two minutes`);
+  throw new NoAnswer(route, String(Object.values(body)[0]), seen);
 }
+
+/** Genstore gave up on a request: what it was and the last answers it got. */
+class NoAnswer extends Error {
+  constructor(readonly route: string, readonly id: string, readonly seen: readonly string[]) {
+    super(`No answer for ${route} ${id} within two minutes; last tries: ${seen.join(" | ")}`);
+  }
+}
+
+const KIND_OF_ROUTE: Record<string, string> = {
+  payments: "payment",
+  captures: "capture",
+  refunds: "refund",
+  voids: "void",
+};
 
 function accept(kind: string, id: string, answer: Sent): void {
   if (answer.status !== 200) {
@@ -258,7 +280,12 @@ export async function soak(options: Options): Promise<{ rows: [string, string][]
     await Promise.all(
       Array.from({ length: options.workers }, async () => {
         while (Date.now() < end) {
-          await scenario(fleet).catch((error) => problems.push(`a scenario failed: ${error.message}`));
+          await scenario(fleet).catch(async (error) => {
+            const where = error instanceof NoAnswer
+              ? `; ${await whereItStands(cluster, fleet, `${KIND_OF_ROUTE[error.route]}/${error.id}`)}`
+              : "";
+            problems.push(`a scenario failed: ${error.message}${where}`);
+          });
         }
       }),
     );
