@@ -8,6 +8,7 @@ import type { RequestOutcome } from "./request_outcome.ts";
  * Answers a request whose id is already recorded: the first answer if the body is the same (waiting a
  * bounded time while the first request is still in flight), a conflict if it is not.
  *
+ * An operation with no recorded answer is answered from its state when it is final or waits for the buyer.
  * A first request whose process died before answering leaves its operation unanswered with an expired
  * lease (`nextCheckAt`). The retry then takes the work over through `takeOver`, which repeats the PSP call
  * with the operation's stored idempotency key: the PSP answers from its record if the first call reached it,
@@ -25,7 +26,10 @@ export async function answerDuplicate(
   let operation: Operation | undefined = existing;
   let pause = 20;
   while (operation !== undefined && operation.answer === undefined) {
-    if (isFinalStatus(operation.status)) {
+    // Final, or waiting for the buyer: there is an answer to give, even when reconciliation (which answers
+    // nobody) recorded the state after the first request's process died. Waiting instead would hold Genstore at
+    // request_in_progress until the buyer's time ran out.
+    if (isFinalStatus(operation.status) || operation.status === "requires_action") {
       return { kind: "answered", answer: await settleAnswer(deps, key), replayed: true };
     }
     const claimed = await claimAbandoned(deps, key);

@@ -8,6 +8,7 @@ import { sealAudit, verifyAudit } from "../../adapters/store/sql_audit.ts";
 import { type Cluster, type GatewayProcess, startCluster } from "../support/cluster.ts";
 import { postgresOnly } from "../support/databases.ts";
 import { newId } from "../support/harness.ts";
+import { testCard } from "../../adapters/dev/genstore_client.ts";
 
 const FAILPOINTS = [
   "after_request_stored",
@@ -174,6 +175,51 @@ Deno.test({
         burner.kill("SIGKILL");
         await burner.status;
       }
+      await cluster.close();
+    }
+  },
+});
+
+Deno.test({
+  ...postgresOnly(
+    "a 3-D Secure payment whose process died after the PSP call: the retry gets the challenge reconciliation found",
+  ),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const cluster = await startCluster();
+    try {
+      const crashing = await cluster.start("crash-3ds", { GATEWAY_FAILPOINT: "after_psp_call" });
+      const id = newId("PI");
+      const body = crashing.client.paymentBody({
+        paymentId: id,
+        amount: "44.00",
+        card: testCard("4000000000003220"),
+        returnUrl: "https://demo.genmystore.com/checkout/return",
+      });
+      await crashing.client.send("payments", body).catch(() => undefined);
+      equal((await crashing.status).signal, "SIGKILL");
+      // Nobody retries at first: reconciliation asks the PSP and finds the buyer must act.
+      const restarted = await cluster.start("reconciles-3ds");
+      let status = "";
+      for (let i = 0; i < 100 && status !== "requires_action"; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const [row] = await cluster.database.client.query<{ status: string }>(
+          "SELECT status FROM operations WHERE shop = 'demo' AND kind = 'payment' AND operation_id = $1",
+          [id],
+        );
+        status = row?.status ?? "";
+      }
+      equal(status, "requires_action", "reconciliation recorded the challenge");
+      // Then Genstore's retry arrives: it gets the redirect the first request would have answered, not a
+      // request_in_progress that lasts until the buyer's time runs out.
+      const answer = await restarted.client.send("payments", body);
+      equal(answer.status, 200, answer.text);
+      equal(typeof answer.body.redirectUrl, "string", answer.text);
+      equal((await restarted.client.send("payments", body)).text, answer.text, "and every retry after it");
+      restarted.kill("SIGTERM");
+      await restarted.status;
+    } finally {
       await cluster.close();
     }
   },
