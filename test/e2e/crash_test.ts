@@ -94,50 +94,43 @@ async function retryLikeGenstore(gateway: GatewayProcess, body: Record<string, u
   throw new Error("The payment stayed in progress");
 }
 
-Deno.test({
-  ...postgresOnly("a payment the PSP never received (crash before the call, no retry) fails by itself, once"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    const cluster = await startCluster();
-    try {
-      const crashing = await cluster.start("never-sent", { GATEWAY_FAILPOINT: "after_request_stored" });
-      const id = newId("PI");
-      await crashing.client.pay({ paymentId: id, amount: "12.00" }).catch(() => undefined);
-      equal((await crashing.status).signal, "SIGKILL");
-      // Nobody retries: reconciliation alone must settle it, on the PSP's own word that it has no record.
-      const restarted = await cluster.start("reconciles");
-      const callback = await cluster.genstore.waitForCallback("payment", id, 30_000);
-      equal(callback.body.status, false);
-      match(String(callback.body.error), /^processing_error: not received by the PSP/);
-      const rows = await cluster.database.client.query<{ reference: string; status: string }>(
-        "SELECT reference, status FROM operations WHERE shop = 'demo' AND kind = 'payment' AND operation_id = $1",
-        [id],
-      );
-      equal(rows[0].status, "failed");
-      equal(cluster.emulator.chargeCount(rows[0].reference), 0, "nothing was charged");
-      const audited = await cluster.database.client.query<{ payload: string }>(
-        "SELECT payload FROM audit_log WHERE shop = 'demo' AND subject = $1 AND kind = 'operation.update'",
-        [`payment/${id}`],
-      );
-      ok(
-        audited.some((row) => JSON.parse(row.payload).to === "failed"),
-        "the settlement is in the audit trail",
-      );
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
-      equal(
-        cluster.genstore.delivered().filter((attempt) => attempt.kind === "payment" && attempt.id === id)
-          .length,
-        1,
-        "exactly one final callback",
-      );
-      restarted.kill("SIGTERM");
-      await restarted.status;
-    } finally {
-      await cluster.close();
-    }
+clusterTest(
+  "a payment the PSP never received (crash before the call, no retry) fails by itself, once",
+  async (cluster) => {
+    const crashing = await cluster.start("never-sent", { GATEWAY_FAILPOINT: "after_request_stored" });
+    const id = newId("PI");
+    await crashing.client.pay({ paymentId: id, amount: "12.00" }).catch(() => undefined);
+    equal((await crashing.status).signal, "SIGKILL");
+    // Nobody retries: reconciliation alone must settle it, on the PSP's own word that it has no record.
+    const restarted = await cluster.start("reconciles");
+    const callback = await cluster.genstore.waitForCallback("payment", id, 30_000);
+    equal(callback.body.status, false);
+    match(String(callback.body.error), /^processing_error: not received by the PSP/);
+    const rows = await cluster.database.client.query<{ reference: string; status: string }>(
+      "SELECT reference, status FROM operations WHERE shop = 'demo' AND kind = 'payment' AND operation_id = $1",
+      [id],
+    );
+    equal(rows[0].status, "failed");
+    equal(cluster.emulator.chargeCount(rows[0].reference), 0, "nothing was charged");
+    const audited = await cluster.database.client.query<{ payload: string }>(
+      "SELECT payload FROM audit_log WHERE shop = 'demo' AND subject = $1 AND kind = 'operation.update'",
+      [`payment/${id}`],
+    );
+    ok(
+      audited.some((row) => JSON.parse(row.payload).to === "failed"),
+      "the settlement is in the audit trail",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    equal(
+      cluster.genstore.delivered().filter((attempt) => attempt.kind === "payment" && attempt.id === id)
+        .length,
+      1,
+      "exactly one final callback",
+    );
+    restarted.kill("SIGTERM");
+    await restarted.status;
   },
-});
+);
 
 Deno.test({
   ...postgresOnly(
@@ -180,47 +173,55 @@ Deno.test({
   },
 });
 
-Deno.test({
-  ...postgresOnly(
-    "a 3-D Secure payment whose process died after the PSP call: the retry gets the challenge reconciliation found",
-  ),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    const cluster = await startCluster();
-    try {
-      const crashing = await cluster.start("crash-3ds", { GATEWAY_FAILPOINT: "after_psp_call" });
-      const id = newId("PI");
-      const body = crashing.client.paymentBody({
-        paymentId: id,
-        amount: "44.00",
-        card: testCard("4000000000003220"),
-        returnUrl: "https://demo.genmystore.com/checkout/return",
-      });
-      await crashing.client.send("payments", body).catch(() => undefined);
-      equal((await crashing.status).signal, "SIGKILL");
-      // Nobody retries at first: reconciliation asks the PSP and finds the buyer must act.
-      const restarted = await cluster.start("reconciles-3ds");
-      let status = "";
-      for (let i = 0; i < 100 && status !== "requires_action"; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        const [row] = await cluster.database.client.query<{ status: string }>(
-          "SELECT status FROM operations WHERE shop = 'demo' AND kind = 'payment' AND operation_id = $1",
-          [id],
-        );
-        status = row?.status ?? "";
-      }
-      equal(status, "requires_action", "reconciliation recorded the challenge");
-      // Then Genstore's retry arrives: it gets the redirect the first request would have answered, not a
-      // request_in_progress that lasts until the buyer's time runs out.
-      const answer = await restarted.client.send("payments", body);
-      equal(answer.status, 200, answer.text);
-      equal(typeof answer.body.redirectUrl, "string", answer.text);
-      equal((await restarted.client.send("payments", body)).text, answer.text, "and every retry after it");
-      restarted.kill("SIGTERM");
-      await restarted.status;
-    } finally {
-      await cluster.close();
+clusterTest(
+  "a 3-D Secure payment whose process died after the PSP call: the retry gets the challenge reconciliation found",
+  async (cluster) => {
+    const crashing = await cluster.start("crash-3ds", { GATEWAY_FAILPOINT: "after_psp_call" });
+    const id = newId("PI");
+    const body = crashing.client.paymentBody({
+      paymentId: id,
+      amount: "44.00",
+      card: testCard("4000000000003220"),
+      returnUrl: "https://demo.genmystore.com/checkout/return",
+    });
+    await crashing.client.send("payments", body).catch(() => undefined);
+    equal((await crashing.status).signal, "SIGKILL");
+    // Nobody retries at first: reconciliation asks the PSP and finds the buyer must act.
+    const restarted = await cluster.start("reconciles-3ds");
+    let status = "";
+    for (let i = 0; i < 100 && status !== "requires_action"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const [row] = await cluster.database.client.query<{ status: string }>(
+        "SELECT status FROM operations WHERE shop = 'demo' AND kind = 'payment' AND operation_id = $1",
+        [id],
+      );
+      status = row?.status ?? "";
     }
+    equal(status, "requires_action", "reconciliation recorded the challenge");
+    // Then Genstore's retry arrives: it gets the redirect the first request would have answered, not a
+    // request_in_progress that lasts until the buyer's time runs out.
+    const answer = await restarted.client.send("payments", body);
+    equal(answer.status, 200, answer.text);
+    equal(typeof answer.body.redirectUrl, "string", answer.text);
+    equal((await restarted.client.send("payments", body)).text, answer.text, "and every retry after it");
+    restarted.kill("SIGTERM");
+    await restarted.status;
   },
-});
+);
+
+/** A PostgreSQL-only test on a fresh cluster, closed whatever happens. */
+function clusterTest(name: string, fn: (cluster: Cluster) => Promise<void>): void {
+  Deno.test({
+    ...postgresOnly(name),
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn() {
+      const cluster = await startCluster();
+      try {
+        await fn(cluster);
+      } finally {
+        await cluster.close();
+      }
+    },
+  });
+}
