@@ -88,6 +88,25 @@ export function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1000;
 }
 
+/**
+ * CPU of every PostgreSQL server process on this machine so far, in ms (the server runs here in the benchmark;
+ * its backends live as long as the gateways' pooled connections, so the difference over a run is the run's).
+ */
+export function postgresCpuMs(): number {
+  let total = 0;
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      const command = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      if (command === "postgres") total += cpuMs(Number(entry.name));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return total;
+}
+
 /** Resident memory of a process, in MB. */
 export function rssMb(pid: number): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);

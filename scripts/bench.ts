@@ -28,7 +28,7 @@ import { connectPostgres } from "../adapters/store/postgres_driver.ts";
 import { createSqlShopStore } from "../adapters/store/sql_shop_store.ts";
 import { type CallbackSink, startCallbackSink } from "./_bench_genstore.ts";
 import { type LoadAnswer, type LoadItem, type LoadResult, percentile, runLoad } from "./_bench_load.ts";
-import { type Child, cpuMs, freePort, peakRss, startChild } from "./_bench_processes.ts";
+import { type Child, cpuMs, freePort, peakRss, postgresCpuMs, startChild } from "./_bench_processes.ts";
 
 const DEFAULT_POSTGRES = "postgres://postgres:postgres@127.0.0.1:5432/postgres";
 const AMOUNT = "10.00";
@@ -62,6 +62,12 @@ interface Figures {
   /** CPU of each gateway process during the run, as a share of the wall time (%). */
   readonly cpuSplit?: readonly number[];
   readonly rssMb?: number;
+  /** CPU per sale of the rest of the machine's work: PostgreSQL, the PSP emulator, the load generator with the fake Genstore (ms). */
+  readonly otherCpuPerSale?: {
+    readonly postgres?: number;
+    readonly emulator?: number;
+    readonly client: number;
+  };
   /** PostgreSQL commits per sale, everything included (outbox, sealer, reconciliation polls). */
   readonly transactionsPerSale?: number;
   readonly extra?: Readonly<Record<string, string>>;
@@ -177,11 +183,14 @@ async function measureSales(
     rate?: number;
     db?: postgres.Sql;
     database?: string;
+    /** The emulator's process, when it runs on its own. */
+    sandbox?: Child;
   },
 ): Promise<Figures> {
   const { gateways, sink, items } = run;
   const urls = gateways.map((gateway) => `${gateway.url}/v1/ext/card/payments`);
   const cpuBefore = gateways.map((gateway) => cpuMs(gateway.pid));
+  const othersBefore = otherCpu(run.sandbox);
   const rss = gateways.map((gateway) => peakRss(gateway.pid));
   const commitsBefore = await commits(run.db, run.database);
   const started = performance.now();
@@ -192,6 +201,7 @@ async function measureSales(
   const commitsAfter = await commits(run.db, run.database);
   const wall = performance.now() - started;
   const cpuAfter = gateways.map((gateway) => cpuMs(gateway.pid));
+  const othersAfter = otherCpu(run.sandbox);
   const peaks = rss.map((sampler) => sampler.stop());
   const callbackLatencies = items.map((item, index) =>
     sink.received.get(`payment/${item.id}`)!.at - result.sentAt[index]
@@ -215,10 +225,29 @@ async function measureSales(
     callbackP99: percentile(callbackLatencies, 99),
     cpuPerSale: cpu.reduce((a, b) => a + b, 0) / items.length,
     cpuSplit: cpu.map((ms) => (ms / wall) * 100),
+    otherCpuPerSale: {
+      postgres: othersBefore.postgres === undefined
+        ? undefined
+        : (othersAfter.postgres! - othersBefore.postgres) / items.length,
+      emulator: othersBefore.emulator === undefined
+        ? undefined
+        : (othersAfter.emulator! - othersBefore.emulator) / items.length,
+      client: (othersAfter.client - othersBefore.client) / items.length,
+    },
     rssMb: Math.max(...peaks),
     transactionsPerSale: commitsBefore === undefined || commitsAfter === undefined
       ? undefined
       : (commitsAfter - commitsBefore) / items.length,
+  };
+}
+
+/** CPU so far of what shares the machine with the gateway: PostgreSQL, the emulator, this process (ms). */
+function otherCpu(sandbox: Child | undefined) {
+  // The emulator runs on its own in the PostgreSQL runs; the embedded gateway carries its own store and sandbox.
+  return {
+    postgres: sandbox === undefined ? undefined : postgresCpuMs(),
+    emulator: sandbox === undefined ? undefined : cpuMs(sandbox.pid),
+    client: cpuMs(Deno.pid),
   };
 }
 
@@ -354,6 +383,7 @@ async function benchPostgres(options: Options, prepared: Prepared, serverUrl: st
       await measureSales("PostgreSQL, 1 process", {
         gateways: [one],
         sink,
+        sandbox,
         items: await buildSales(prepared, "pg-1", options.requests),
         concurrency: options.concurrency,
         db: database.admin,
@@ -364,6 +394,7 @@ async function benchPostgres(options: Options, prepared: Prepared, serverUrl: st
       await measureSales(`PostgreSQL, fixed ${options.rate}/s`, {
         gateways: [one],
         sink,
+        sandbox,
         items: await buildSales(prepared, "pg-rate", options.rate * 10),
         concurrency: 256,
         rate: options.rate,
@@ -380,6 +411,7 @@ async function benchPostgres(options: Options, prepared: Prepared, serverUrl: st
       await measureSales("PostgreSQL, 2 processes", {
         gateways: [one, two],
         sink,
+        sandbox,
         items: await buildSales(prepared, "pg-2", options.requests),
         concurrency: options.concurrency,
         db: database.admin,
@@ -523,6 +555,7 @@ function report(echo: Figures, runs: readonly Figures[]): string[] {
     "answer p50/p99 ms",
     "callback p50/p99 ms",
     "CPU ms/sale",
+    "others' CPU ms/sale: PG / PSP / client",
     "CPU % per process",
     "RSS MB",
     "tx/sale",
@@ -534,6 +567,12 @@ function report(echo: Figures, runs: readonly Figures[]): string[] {
     `${fixed(f.answerP50)} / ${fixed(f.answerP99)}`,
     f.callbackP50 === undefined ? "-" : `${fixed(f.callbackP50)} / ${fixed(f.callbackP99)}`,
     fixed(f.cpuPerSale, 2),
+    f.otherCpuPerSale === undefined
+      ? "-"
+      : [f.otherCpuPerSale.postgres, f.otherCpuPerSale.emulator, f.otherCpuPerSale.client].map((ms) =>
+        fixed(ms, 2)
+      )
+        .join(" / "),
     f.cpuSplit === undefined ? "-" : f.cpuSplit.map((share) => share.toFixed(0)).join(" + "),
     fixed(f.rssMb, 0),
     fixed(f.transactionsPerSale, 2),

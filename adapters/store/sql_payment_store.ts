@@ -189,8 +189,12 @@ function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx & { flush()
       await writes.flush();
       // A payment's own operation carries the payment's id: no need to read it first.
       if (key.kind === "payment") {
-        const payment = await lockPayment(tx, key.shop, key.operationId);
-        return { payment, operation: await lockOperation(tx, key) };
+        // Sent together (the connection pipelines them), run in this order: the payment's lock, then its operation's.
+        const [payment, operation] = await Promise.all([
+          lockPayment(tx, key.shop, key.operationId),
+          lockOperation(tx, key),
+        ]);
+        return { payment, operation };
       }
       const rows = await tx.query(
         "SELECT payment_id FROM operations WHERE shop = $1 AND kind = $2 AND operation_id = $3",
