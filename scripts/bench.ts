@@ -195,7 +195,15 @@ async function measureSales(
   const commitsBefore = await commits(run.db, run.database);
   const started = performance.now();
   const result: LoadResult = await runLoad(urls, items, run.concurrency, checkSale, 30_000, run.rate);
-  if (result.failures.length > 0) failLoudly(name, result.failures);
+  if (result.failures.length > 0) {
+    // What the gateways said last, for the reason behind a wrong answer.
+    const said = gateways.flatMap((gateway) =>
+      gateway.logs.filter((line) => /"level":"(error|warn)"/.test(line)).slice(-5).map((line) =>
+        `${gateway.name}: ${line}`
+      )
+    );
+    failLoudly(name, [...result.failures.slice(0, 8), ...said]);
+  }
   const missing = await sink.waitFor(items.map((item) => `payment/${item.id}`), CALLBACK_WAIT_MS);
   if (missing.length > 0) failLoudly(`${name}: callbacks missing`, missing);
   const commitsAfter = await commits(run.db, run.database);

@@ -36,6 +36,7 @@ export type { Incident } from "./payment/incident.ts";
 export type { CardToken } from "./payment/card_token.ts";
 export type { CaptureMode, Payment, StoredCardSummary } from "./payment/payment.ts";
 export type { OperationStatus } from "./payment/operation_machine.ts";
+export { isFinalStatus } from "./payment/operation_machine.ts";
 export type { PaymentState } from "./payment/payment_machine.ts";
 export { PAYMENT_STATES } from "./payment/payment_machine.ts";
 export type { BackgroundWork, GatewayDeps, GatewaySettings, PspCallLabels } from "./services/deps.ts";

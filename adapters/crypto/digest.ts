@@ -2,9 +2,9 @@
  * SHA-256 of a text as lower-case hex: request fingerprints, webhook delivery digests, the operator token's hash.
  * @module
  */
-const encoder = new TextEncoder();
+import { createHash } from "node:crypto";
 
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+/** `node:crypto`, synchronous: a fraction of WebCrypto's asynchronous digest for texts this small. */
+export function sha256Hex(text: string): Promise<string> {
+  return Promise.resolve(createHash("sha256").update(text, "utf8").digest("hex"));
 }

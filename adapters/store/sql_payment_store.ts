@@ -10,6 +10,7 @@ import type {
   PaymentStore,
   PaymentTx,
 } from "../../src/mod.ts";
+import { isFinalStatus } from "../../src/mod.ts";
 import {
   insertStatement,
   jsonParam,
@@ -64,6 +65,14 @@ const OPERATION_UPDATABLE = [
   "last_source",
 ];
 
+/**
+ * Final operations this process committed or read, by shop and reference, for `findOperationByReference`: the
+ * PSP's notification of a payment the gateway has just settled from the PSP's answer then costs no read. A
+ * final operation's result, kind, mode and extension never change (the database refuses it), which is all
+ * its readers look at; bookkeeping columns written later (claims, checks) are not read through it.
+ */
+const MOST_CACHED_FINAL_OPERATIONS = 10_000;
+
 /** Transactions are retried this many times on a deadlock or serialization failure. */
 const TRANSACTION_ATTEMPTS = 4;
 
@@ -74,17 +83,30 @@ export interface SqlPaymentStoreOptions {
 
 /** The PaymentStore over SQL, the same for PostgreSQL and PGlite. */
 export function createSqlPaymentStore(client: SqlClient, options: SqlPaymentStoreOptions = {}): PaymentStore {
+  const finalByReference = new Map<string, Operation>();
+  const remember = (operation: Operation) => {
+    if (!isFinalStatus(operation.status)) return;
+    const key = `${operation.shop}|${operation.reference}`;
+    finalByReference.delete(key);
+    finalByReference.set(key, operation);
+    if (finalByReference.size > MOST_CACHED_FINAL_OPERATIONS) {
+      finalByReference.delete(finalByReference.keys().next().value!);
+    }
+  };
   return {
     async transaction<T>(work: (tx: PaymentTx) => Promise<T>): Promise<T> {
       for (let attempt = 1;; attempt++) {
         try {
           let queued = false;
+          const saved: Operation[] = [];
           const result = await client.transaction(async (tx) => {
-            const unit = paymentTx(tx, () => queued = true);
+            const unit = paymentTx(tx, () => queued = true, (operation) => saved.push(operation));
             const value = await work(unit);
             await unit.flush();
             return value;
           });
+          // Only once committed: a rolled-back save never reaches the cache.
+          saved.forEach(remember);
           if (queued) options.onCallbackQueued?.();
           return result;
         } catch (error) {
@@ -134,11 +156,16 @@ export function createSqlPaymentStore(client: SqlClient, options: SqlPaymentStor
       };
     },
     async findOperationByReference(shop: string, reference: string): Promise<Operation | undefined> {
+      const cached = finalByReference.get(`${shop}|${reference}`);
+      if (cached !== undefined) return cached;
       const rows = await client.query(
         `SELECT ${OPERATION_COLUMNS} FROM operations WHERE shop = $1 AND reference = $2`,
         [shop, reference],
       );
-      return rows.length === 0 ? undefined : operationFromRow(rows[0]);
+      if (rows.length === 0) return undefined;
+      const operation = operationFromRow(rows[0]);
+      remember(operation);
+      return operation;
     },
     async claimOperationsToCheck(now: number, leaseMs: number, limit: number): Promise<readonly Operation[]> {
       return await client.transaction(async (tx) => {
@@ -165,7 +192,11 @@ export function createSqlPaymentStore(client: SqlClient, options: SqlPaymentStor
  * database as one statement (data-modifying CTEs) before the next read or the commit: one round trip for
  * what used to be one per write, with the same effects, checks and triggers, in the same transaction.
  */
-function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx & { flush(): Promise<void> } {
+function paymentTx(
+  tx: SqlExecutor,
+  onQueued: () => void,
+  onSaved: (operation: Operation) => void,
+): PaymentTx & { flush(): Promise<void> } {
   const writes = createWriteBatch(tx);
   const read = <T>(run: () => Promise<T>) => writes.flush().then(run);
   return {
@@ -231,6 +262,7 @@ function paymentTx(tx: SqlExecutor, onQueued: () => void): PaymentTx & { flush()
         ...update,
         exactlyOne: `Cannot save an operation that does not exist: ${operation.reference}`,
       });
+      onSaved(operation);
       return Promise.resolve();
     },
     lockPayment: (shop: string, paymentId: string) => read(() => lockPayment(tx, shop, paymentId)),

@@ -181,4 +181,51 @@ export function runOperationStoreContract(): void {
     assert.deepStrictEqual(defined(read), defined(cleared));
     assertAbsent(read, ["amount", "amountText", "pspReference", "error", "nextCheckAt"]);
   });
+
+  contractTest(
+    "findOperationByReference() keeps a committed final operation, never one a rollback undid",
+    async (db) => {
+      const store = createSqlPaymentStore(db.client);
+      const operation = anOperation();
+      await insert(store, operation);
+      const settled = {
+        ...operation,
+        status: "succeeded" as const,
+        pspReference: "PSP-1",
+        updatedAt: T0 + 1,
+      };
+      // Settled in a transaction that then fails: the operation is still processing, in the database and here.
+      await assert.rejects(store.transaction(async (tx) => {
+        await tx.saveOperation(settled);
+        await tx.lockOperation(operation);
+        throw new Error("rolled back");
+      }));
+      assert.strictEqual(
+        (await store.findOperationByReference(operation.shop, operation.reference))?.status,
+        "processing",
+      );
+      await store.transaction((tx) => tx.saveOperation(settled));
+      // Final: read by reference from what was committed, even once the row is no longer reachable by this store's
+      // client (the PSP's notification of a payment just settled costs no read).
+      const other = createSqlPaymentStore(db.client);
+      assert.strictEqual(
+        (await other.findOperationByReference(operation.shop, operation.reference))?.status,
+        "succeeded",
+      );
+      await db.client.query("ALTER TABLE operations RENAME TO operations_away");
+      try {
+        assert.deepStrictEqual(
+          defined(await store.findOperationByReference(operation.shop, operation.reference)),
+          defined(settled),
+        );
+        assert.strictEqual(
+          (await other.findOperationByReference(operation.shop, operation.reference))?.status,
+          "succeeded",
+        );
+        await assert.rejects(store.findOperationByReference(operation.shop, "shop-a.payment-unknown"));
+      } finally {
+        await db.client.query("ALTER TABLE operations_away RENAME TO operations");
+      }
+    },
+  );
 }
