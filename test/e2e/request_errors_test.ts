@@ -84,13 +84,15 @@ Deno.test({
         const url = `${base}/payments/whatever`;
         const headers = { "x-genstore-shop-domain": "demo.genmystore.com" };
         const now = Math.floor(Date.now() / 1000);
+        // Ten seconds past the ±300 s window, not one: the gateway reads its clock a moment later, and a second
+        // that ticks meanwhile put "now + 301" exactly 300 s ahead, inside the window (CI, once).
         const stale = await signQuery(CLIENT_SECRET, {
           shop: "demo.genmystore.com",
-          timestamp: String(now - 301),
+          timestamp: String(now - 310),
         });
         const future = await signQuery(CLIENT_SECRET, {
           shop: "demo.genmystore.com",
-          timestamp: String(now + 301),
+          timestamp: String(now + 310),
         });
         const wrong = await signQuery("nope", { shop: "demo.genmystore.com", timestamp: String(now) });
         for (const query of ["", `shop=demo.genmystore.com&timestamp=${now}`, stale, future, wrong]) {
