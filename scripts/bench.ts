@@ -234,13 +234,9 @@ async function measureSales(
     cpuPerSale: cpu.reduce((a, b) => a + b, 0) / items.length,
     cpuSplit: cpu.map((ms) => (ms / wall) * 100),
     otherCpuPerSale: {
-      postgres: othersBefore.postgres === undefined
-        ? undefined
-        : (othersAfter.postgres! - othersBefore.postgres) / items.length,
-      emulator: othersBefore.emulator === undefined
-        ? undefined
-        : (othersAfter.emulator! - othersBefore.emulator) / items.length,
-      client: (othersAfter.client - othersBefore.client) / items.length,
+      postgres: perSale(othersBefore.postgres, othersAfter.postgres, items.length),
+      emulator: perSale(othersBefore.emulator, othersAfter.emulator, items.length),
+      client: perSale(othersBefore.client, othersAfter.client, items.length)!,
     },
     rssMb: Math.max(...peaks),
     transactionsPerSale: commitsBefore === undefined || commitsAfter === undefined
@@ -257,6 +253,11 @@ function otherCpu(sandbox: Child | undefined) {
     emulator: sandbox === undefined ? undefined : cpuMs(sandbox.pid),
     client: cpuMs(Deno.pid),
   };
+}
+
+/** CPU ms a sale between two readings, or undefined when the part was not measured. */
+function perSale(before: number | undefined, after: number | undefined, sales: number): number | undefined {
+  return before === undefined || after === undefined ? undefined : (after - before) / sales;
 }
 
 async function commits(
