@@ -60,6 +60,7 @@ export type {
   OutboxStore,
   RateLimit,
   RecordedAttempt,
+  Release,
 } from "./ports/outbox_store.ts";
 export {
   backoffDelay,

@@ -8,6 +8,7 @@ import {
   type OutboxEntry,
   type OutboxStore,
   type RecordedAttempt,
+  type Release,
 } from "../../src/mod.ts";
 import { ACCESS_TOKEN_HEADER, callbackPath, genstoreBase, renderCallback } from "./wire.ts";
 
@@ -132,16 +133,24 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
    */
   async function withinRate(entries: readonly OutboxEntry[]): Promise<OutboxEntry[]> {
     const byShop = Map.groupBy(entries, (entry) => entry.shop);
+    const now = options.clock.now();
+    // Every shop of the pass in one round trip: a pass that holds fifty shops waits for one answer, not fifty.
+    const granted = await options.outbox.takeTokens(
+      now,
+      options.rate,
+      new Map([...byShop].map(([shop, group]) => [shop, group.length])),
+    );
     const allowed: OutboxEntry[] = [];
+    const held: Release[] = [];
     const interval = 1000 / options.rate.perSecond;
     for (const [shop, group] of byShop) {
-      const now = options.clock.now();
-      const granted = await options.outbox.takeTokens(shop, now, options.rate, group.length);
-      allowed.push(...group.slice(0, granted));
-      for (const [index, entry] of group.slice(granted).entries()) {
-        await options.outbox.release(entry, now + Math.ceil(interval * (index + 1)));
+      const count = granted.get(shop) ?? 0;
+      allowed.push(...group.slice(0, count));
+      for (const [index, entry] of group.slice(count).entries()) {
+        held.push({ entry, at: now + Math.ceil(interval * (index + 1)) });
       }
     }
+    await options.outbox.release(held);
     return allowed;
   }
 
@@ -149,11 +158,13 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   async function runOnce(): Promise<number> {
     const claimed = await options.outbox.claimDue(options.clock.now(), leaseMs, batchSize);
     const entries = stopped ? claimed : await withinRate(claimed);
+    // Stopping: what this pass claimed goes back at once, in one round trip, and nothing is sent (entries the
+    // rate limit already gave back no longer carry this claim, so they are left as they are).
+    if (stopped) {
+      await options.outbox.release(claimed.map((entry) => ({ entry, at: options.clock.now() })));
+      return 0;
+    }
     const attempts = await Promise.all(entries.map(async (entry): Promise<RecordedAttempt | undefined> => {
-      if (stopped) {
-        await options.outbox.release(entry, options.clock.now());
-        return undefined;
-      }
       try {
         return await deliver(entry);
       } catch (error) {
@@ -168,7 +179,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     // One transaction for the whole pass: attempts and their consequences together.
     await options.outbox.recordAttempts(attempts.filter((attempt) => attempt !== undefined));
     // Entries claimed but held back by the rate limit are not work done: the loop sleeps rather than spin.
-    return stopped ? 0 : entries.length;
+    return entries.length;
   }
 
   /**

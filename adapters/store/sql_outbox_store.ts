@@ -7,6 +7,7 @@ import type {
   OutboxStore,
   RateLimit,
   RecordedAttempt,
+  Release,
 } from "../../src/mod.ts";
 import { type Row, type SqlClient, type SqlExecutor, toInt, toIso, toJson, toMillis } from "./sql_client.ts";
 
@@ -20,6 +21,32 @@ function entryFromRow(row: Row): OutboxEntry {
     claimToken: String(row.claim_token),
   };
 }
+
+/**
+ * The tokens a bucket holds at $3 (now): what it kept plus the refill since, never above the burst ($4); a clock
+ * that went backwards adds nothing. `r` is the bucket's row as it was before this take.
+ */
+const AVAILABLE = `least($4::float8,
+  r.tokens + greatest(0, extract(epoch FROM ($3::timestamptz - r.refilled_at))::float8) * $5::float8)`;
+/** What this take gets: what it asked for (excluded.granted, at most the burst), as far as whole tokens go. */
+const GRANTED = `greatest(0, least(excluded.granted, floor(${AVAILABLE})))::int`;
+
+/**
+ * Token buckets, several shops in one statement. A new shop starts with a full bucket; an existing one is
+ * refilled and taken from in its ON CONFLICT branch, which locks the row and reads its latest committed
+ * version, so takers in any process never share a token. `granted` keeps what the last take got, which is
+ * how the statement returns it (RETURNING sees only the row as written).
+ */
+const TAKE_TOKENS = `
+  INSERT INTO callback_rate AS r (shop, tokens, refilled_at, granted)
+  SELECT w.shop, $4::float8 - least(w.wanted, floor($4::float8)), $3::timestamptz,
+    least(w.wanted, floor($4::float8))::int
+  FROM unnest($1::text[], $2::int[]) AS w(shop, wanted)
+  ON CONFLICT (shop) DO UPDATE SET
+    tokens = ${AVAILABLE} - ${GRANTED},
+    refilled_at = greatest(r.refilled_at, $3::timestamptz),
+    granted = ${GRANTED}
+  RETURNING shop, granted`;
 
 /** The OutboxStore over SQL: claims with FOR UPDATE SKIP LOCKED plus a lease, so processes share the work. */
 export function createSqlOutboxStore(client: SqlClient): OutboxStore {
@@ -83,36 +110,34 @@ export function createSqlOutboxStore(client: SqlClient): OutboxStore {
         ],
       );
     },
-    async release(entry: OutboxEntry, at: number): Promise<void> {
+    async release(releases: readonly Release[]): Promise<void> {
+      if (releases.length === 0) return;
       await client.query(
-        `UPDATE outbox SET claimed_until = NULL, claim_token = NULL, next_attempt_at = $3::timestamptz
-         WHERE shop = $1 AND seq = $2 AND status = 'pending' AND claim_token = $4`,
-        [entry.shop, entry.seq, toIso(at), entry.claimToken],
+        `UPDATE outbox o SET claimed_until = NULL, claim_token = NULL, next_attempt_at = r.at
+         FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::text[]) AS r(shop, seq, at, claim_token)
+         WHERE o.shop = r.shop AND o.seq = r.seq AND o.status = 'pending' AND o.claim_token = r.claim_token`,
+        [
+          releases.map(({ entry }) => entry.shop),
+          releases.map(({ entry }) => entry.seq),
+          releases.map(({ at }) => toIso(at)),
+          releases.map(({ entry }) => entry.claimToken),
+        ],
       );
     },
-    async takeTokens(shop: string, now: number, rate: RateLimit, wanted: number): Promise<number> {
-      // One row per shop, locked for the read-modify-write, so takers in any process never share a token.
-      return await client.transaction(async (tx) => {
-        await tx.query(
-          `INSERT INTO callback_rate (shop, tokens, refilled_at) VALUES ($1, $2, $3::timestamptz)
-           ON CONFLICT (shop) DO NOTHING`,
-          [shop, rate.burst, toIso(now)],
-        );
-        const [row] = await tx.query(
-          "SELECT tokens, refilled_at FROM callback_rate WHERE shop = $1 FOR UPDATE",
-          [shop],
-        );
-        const refilledAt = toMillis(row.refilled_at);
-        // A clock that went backwards adds nothing.
-        const elapsed = Math.max(0, now - refilledAt) / 1000;
-        const available = Math.min(rate.burst, Number(row.tokens) + elapsed * rate.perSecond);
-        const granted = Math.max(0, Math.min(wanted, Math.floor(available)));
-        await tx.query(
-          "UPDATE callback_rate SET tokens = $2, refilled_at = $3::timestamptz WHERE shop = $1",
-          [shop, available - granted, toIso(Math.max(refilledAt, now))],
-        );
-        return granted;
-      });
+    async takeTokens(
+      now: number,
+      rate: RateLimit,
+      wanted: ReadonlyMap<string, number>,
+    ): Promise<Map<string, number>> {
+      if (wanted.size === 0) return new Map();
+      const rows = await client.query(TAKE_TOKENS, [
+        [...wanted.keys()],
+        [...wanted.values()],
+        toIso(now),
+        rate.burst,
+        rate.perSecond,
+      ]);
+      return new Map(rows.map((row) => [String(row.shop), toInt(row.granted)]));
     },
     async listDead(limit: number): Promise<readonly DeadLetter[]> {
       const rows = await client.query(

@@ -42,7 +42,12 @@ export interface RateLimit {
   readonly perSecond: number;
 }
 
-/** The callback outbox, shared by every gateway process through row claims. */
+/** A claim given back without an attempt, due again at `at`. */
+export interface Release {
+  readonly entry: OutboxEntry;
+  readonly at: number;
+}
+
 /** One delivery attempt of a claimed entry, with what it means for the entry. */
 export interface RecordedAttempt {
   readonly entry: OutboxEntry;
@@ -50,6 +55,7 @@ export interface RecordedAttempt {
   readonly decision: DeliveryDecision;
 }
 
+/** The callback outbox, shared by every gateway process through row claims. */
 export interface OutboxStore {
   /**
    * Claims due entries for `leaseMs`: pending, due, not claimed by another worker, and with no earlier
@@ -63,13 +69,17 @@ export interface OutboxStore {
   recordAttempt(entry: OutboxEntry, attempt: DeliveryAttempt, decision: DeliveryDecision): Promise<void>;
   /** recordAttempt for a whole pass of the worker, in one transaction. */
   recordAttempts(results: readonly RecordedAttempt[]): Promise<void>;
-  /** Releases a claim without an attempt (rate limited, shutting down), to be tried again at `at`. */
-  release(entry: OutboxEntry, at: number): Promise<void>;
   /**
-   * Takes up to `wanted` tokens from the shop's bucket (a burst of `burst`, refilled at `perSecond`) and
-   * returns how many it got; shared by every process.
+   * Releases claims without an attempt (rate limited, shutting down), each to be tried again at its `at`; one
+   * round trip for the lot.
    */
-  takeTokens(shop: string, now: number, rate: RateLimit, wanted: number): Promise<number>;
+  release(releases: readonly Release[]): Promise<void>;
+  /**
+   * Takes tokens from several shops' buckets at once (each a burst of `burst`, refilled at `perSecond`): up to
+   * `wanted.get(shop)` from each, and returns how many each got. Shared by every process; one round trip
+   * however many shops a pass of the worker holds.
+   */
+  takeTokens(now: number, rate: RateLimit, wanted: ReadonlyMap<string, number>): Promise<Map<string, number>>;
   listDead(limit: number): Promise<readonly DeadLetter[]>;
   /** Puts a dead letter back in the queue, due now; false when there is no such dead letter. */
   redrive(shop: string, seq: number, now: number): Promise<boolean>;

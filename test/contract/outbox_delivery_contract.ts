@@ -87,7 +87,7 @@ export function runOutboxDeliveryContract(): void {
     const outbox = createSqlOutboxStore(db.client);
     const at = await enqueue(db, aCallback({ paymentId: "p-1" }), aCallback({ paymentId: "p-2" }));
     const entry = await claimOne(outbox, at, "p-1");
-    await outbox.release(entry, at + 5_000);
+    await outbox.release([{ entry, at: at + 5_000 }]);
     const { status, attempts, claimedUntil, nextAttemptAt } = await outboxRow(db, entry);
     assert.deepStrictEqual({ status, attempts, claimedUntil, nextAttemptAt }, {
       status: "pending",
@@ -103,9 +103,41 @@ export function runOutboxDeliveryContract(): void {
     const other = await claimOne(outbox, at + LEASE, "p-2");
     await outbox.recordAttempt(other, { at, httpStatus: 200, durationMs: 1 }, { kind: "delivered" });
     const delivered = await outboxRow(db, other);
-    await outbox.release(other, at + 99_000);
+    await outbox.release([{ entry: other, at: at + 99_000 }]);
     assert.deepStrictEqual(await outboxRow(db, other), delivered, "a delivered entry is not released");
   });
+
+  contractTest(
+    "release() gives several claims back in one call, each to its own time, and leaves a claim another worker holds",
+    async (db) => {
+      const outbox = createSqlOutboxStore(db.client);
+      const at = await enqueue(
+        db,
+        aCallback({ paymentId: "p-1" }),
+        aCallback({ paymentId: "p-2" }),
+        aCallback({ paymentId: "p-3" }),
+      );
+      const [stale, first, second] = await outbox.claimDue(at, LEASE, 10);
+      // The earliest claim's lease runs out and another worker claims it again: the first worker's stale claim
+      // must not give the new holder's claim away.
+      const [retaken] = await outbox.claimDue(at + LEASE, LEASE, 1);
+      assert.strictEqual(retaken.seq, stale.seq, "the expired claim is claimed again");
+      assert.notStrictEqual(retaken.claimToken, stale.claimToken);
+      const heldByTheOther = await outboxRow(db, stale);
+      await outbox.release([
+        { entry: stale, at: at + 3_000 },
+        { entry: first, at: at + 1_000 },
+        { entry: second, at: at + 2_000 },
+      ]);
+      assert.deepStrictEqual(await outboxRow(db, stale), heldByTheOther, "the other worker's claim stands");
+      assert.strictEqual(heldByTheOther.claimedUntil, at + 2 * LEASE);
+      const rows = await Promise.all([first, second].map((entry) => outboxRow(db, entry)));
+      assert.deepStrictEqual(rows.map((row) => [row.nextAttemptAt, row.claimedUntil]), [
+        [at + 1_000, null],
+        [at + 2_000, null],
+      ]);
+    },
+  );
 
   contractTest("listDead() lists dead letters only, oldest first, up to the limit", async (db) => {
     const outbox = createSqlOutboxStore(db.client);

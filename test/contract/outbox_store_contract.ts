@@ -32,7 +32,7 @@ export function runOutboxContract(): void {
       assert.deepStrictEqual(await outbox.claimDue(past, LEASE, 10), [], "not due before it was queued");
       const first = await outbox.claimDue(at, LEASE, 1);
       assert.deepStrictEqual(targets(first), ["p-1"]);
-      await outbox.release(first[0], at + 10_000);
+      await outbox.release([{ entry: first[0], at: at + 10_000 }]);
       assert.deepStrictEqual(targets(await outbox.claimDue(at, LEASE, 10)), ["p-2"]);
       assert.deepStrictEqual(await outbox.claimDue(at + 9_999, LEASE, 10), []);
       assert.deepStrictEqual(targets(await outbox.claimDue(at + 10_000, LEASE, 10)), ["p-1"]);

@@ -1,13 +1,20 @@
 import assert from "node:assert/strict";
-import type { OutboxStore } from "../../src/mod.ts";
+import type { OutboxStore, RateLimit } from "../../src/mod.ts";
 import { createSqlOutboxStore } from "../../adapters/store/sql_outbox_store.ts";
 import { contractTest, T0, withClients } from "./_store_fixtures.ts";
+
+/** Asks one shop's bucket for `wanted` tokens; how many it got. */
+async function takeFrom(outbox: OutboxStore, shop: string, now: number, rate: RateLimit, wanted: number) {
+  const granted = await outbox.takeTokens(now, rate, new Map([[shop, wanted]]));
+  assert.deepStrictEqual([...granted.keys()], [shop], "an answer for the shop asked about, and only for it");
+  return granted.get(shop)!;
+}
 
 /** Takes `count` tokens one after the other and returns the answers. */
 async function take(outbox: OutboxStore, shop: string, now: number, count: number, burst = 3, perSecond = 2) {
   const answers: boolean[] = [];
   for (let i = 0; i < count; i++) {
-    answers.push(await outbox.takeTokens(shop, now, { burst, perSecond }, 1) === 1);
+    answers.push(await takeFrom(outbox, shop, now, { burst, perSecond }, 1) === 1);
   }
   return answers;
 }
@@ -15,9 +22,46 @@ async function take(outbox: OutboxStore, shop: string, now: number, count: numbe
 export function runRateLimitContract(): void {
   contractTest("takeTokens() grants part of a request when the bucket holds less", async (db) => {
     const outbox = createSqlOutboxStore(db.client);
-    assert.strictEqual(await outbox.takeTokens("shop-a", T0, { burst: 5, perSecond: 2 }, 3), 3);
-    assert.strictEqual(await outbox.takeTokens("shop-a", T0, { burst: 5, perSecond: 2 }, 3), 2);
-    assert.strictEqual(await outbox.takeTokens("shop-a", T0 + 999, { burst: 5, perSecond: 2 }, 3), 1);
+    assert.strictEqual(await takeFrom(outbox, "shop-a", T0, { burst: 5, perSecond: 2 }, 3), 3);
+    assert.strictEqual(await takeFrom(outbox, "shop-a", T0, { burst: 5, perSecond: 2 }, 3), 2);
+    assert.strictEqual(await takeFrom(outbox, "shop-a", T0 + 999, { burst: 5, perSecond: 2 }, 3), 1);
+    assert.strictEqual(
+      await takeFrom(outbox, "shop-b", T0, { burst: 5, perSecond: 2 }, 9),
+      5,
+      "a new bucket is full",
+    );
+  });
+
+  contractTest("takeTokens() serves several shops in one call, each from its own bucket", async (db) => {
+    const outbox = createSqlOutboxStore(db.client);
+    const rate = { burst: 4, perSecond: 1 };
+    assert.strictEqual(await takeFrom(outbox, "shop-a", T0, rate, 3), 3);
+    assert.strictEqual(await takeFrom(outbox, "shop-b", T0, rate, 4), 4);
+    const granted = await outbox.takeTokens(
+      T0 + 1_000,
+      rate,
+      new Map([["shop-a", 5], ["shop-b", 5], ["shop-c", 2], ["shop-d", 0]]),
+    );
+    // shop-a: 1 left + 1 refilled; shop-b: 0 + 1; shop-c: new, full; shop-d asked for nothing.
+    assert.deepStrictEqual(
+      Object.fromEntries(granted),
+      { "shop-a": 2, "shop-b": 1, "shop-c": 2, "shop-d": 0 },
+    );
+    assert.deepStrictEqual(
+      await take(outbox, "shop-a", T0 + 1_000, 1, 4, 1),
+      [false],
+      "shop-a's bucket is empty",
+    );
+    assert.deepStrictEqual(
+      await take(outbox, "shop-c", T0 + 1_000, 3, 4, 1),
+      [true, true, false],
+      "shop-c kept the two it was not asked for",
+    );
+    assert.deepStrictEqual(
+      await outbox.takeTokens(T0, rate, new Map()),
+      new Map(),
+      "nothing asked, nothing taken",
+    );
   });
 
   contractTest("takeTokens() allows a burst, then refills at the rate up to the burst", async (db) => {
@@ -53,7 +97,7 @@ export function runRateLimitContract(): void {
       Promise.all(clients.flatMap((client) => {
         const outbox = createSqlOutboxStore(client);
         return Array.from({ length: 10 }, async () =>
-          await outbox.takeTokens("shop-a", T0, { burst, perSecond: 0 }, 1) === 1);
+          await takeFrom(outbox, "shop-a", T0, { burst, perSecond: 0 }, 1) === 1);
       })));
     assert.strictEqual(answers.filter(Boolean).length, burst);
     const later = await withClients(
@@ -62,12 +106,8 @@ export function runRateLimitContract(): void {
       (clients) =>
         Promise.all(
           clients.map(async (client) =>
-            await createSqlOutboxStore(client).takeTokens(
-              "shop-a",
-              T0 + 1_000,
-              { burst, perSecond: 1 },
-              1,
-            ) === 1
+            await takeFrom(createSqlOutboxStore(client), "shop-a", T0 + 1_000, { burst, perSecond: 1 }, 1) ===
+              1
           ),
         ),
     );
