@@ -9,10 +9,17 @@ import type { Row, SqlClient, SqlExecutor } from "./sql_client.ts";
  */
 const MOST_PREPARED_TEXTS = 1_000;
 
-/** The SqlClient over postgres.js, for a PostgreSQL server named by DATABASE_URL. */
-export function connectPostgres(url: string, options: { max?: number } = {}): SqlClient {
+/**
+ * The SqlClient over postgres.js, for a PostgreSQL server named by DATABASE_URL. `maxPipeline` (postgres.js's
+ * max_pipeline, 100 by default) is there for tests that need a connection's pipeline to fill.
+ */
+export function connectPostgres(
+  url: string,
+  options: { max?: number; maxPipeline?: number } = {},
+): SqlClient {
   const sql = postgres(url, {
     max: options.max ?? 10,
+    ...(options.maxPipeline === undefined ? {} : { max_pipeline: options.maxPipeline }),
     onnotice: () => {},
     // Timestamps and bigints are converted by the store's row mappers. The stores hand jsonb parameters over as
     // JSON text (one form for PGlite and PostgreSQL); postgres.js would JSON.stringify that text again and
@@ -50,9 +57,8 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Sq
     driver: "postgres",
     ...executor(sql),
     async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      // postgres.js's own begin(). A reserved connection with BEGIN pipelined (a round trip less) was tried and
-      // dropped: under the benchmark's load a shop's binding read then came back empty now and then; 3.4.9's
-      // reserved connections can return to the pool while in use (porsager/postgres#1207).
+      // postgres.js's own begin(), from the vendored copy that fixes 3.4.9's reservation bugs (vendor/postgres:
+      // upstream could leave a transaction's connection in the pool, porsager/postgres#1189 and #1207).
       return await sql.begin((tx) => work(executor(tx))) as T;
     },
     async close(): Promise<void> {

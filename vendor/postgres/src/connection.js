@@ -172,11 +172,18 @@ function Connection(options, queues = {}, { onopen = noop, onend = noop, onclose
         : (query = q, query.active = true)
 
       build(q)
-      return write(toBuffer(q))
+      const written = write(toBuffer(q))
+      // Vendored fix (porsager/postgres#1189, #1218): a transaction's BEGIN reserves its connection whenever it
+      // was written, and nothing more is pipelined onto that connection. Upstream's && chain skipped the hook
+      // when BEGIN filled the pipeline or met a full socket, leaving the transaction's connection in the pool.
+      if (q.options.onexecute) {
+        q.options.onexecute(connection)
+        return false
+      }
+      return written
         && !q.describeFirst
         && !q.cursorFn
         && sent.length < max_pipeline
-        && (!q.options.onexecute || q.options.onexecute(connection))
     } catch (error) {
       sent.length === 0 && write(Sync)
       errored(error)
@@ -297,7 +304,9 @@ function Connection(options, queues = {}, { onopen = noop, onend = noop, onclose
 
   /* c8 ignore next 3 */
   function drain() {
-    !query && onopen(connection)
+    // Vendored fix (porsager/postgres#1207): a connection that a transaction holds stays with it when its socket
+    // drains, and goes on with the transaction's queued statements; upstream gave it back to the pool.
+    !query && (connection.reserved ? connection.reserved() : onopen(connection))
   }
 
   function data(x) {
