@@ -11,7 +11,9 @@
  */
 import assert from "node:assert/strict";
 import { connectPostgres } from "../adapters/store/postgres_driver.ts";
+import { enqueueCallbackWithin } from "../adapters/store/sql_outbox_store.ts";
 import { openTestDatabase, storeUnderTest } from "./support/databases.ts";
+import { aCallback } from "./contract/_store_fixtures.ts";
 
 class IntendedRollback extends Error {}
 
@@ -72,6 +74,36 @@ Deno.test({
       assert.deepStrictEqual(unexpected.filter((id) => stored.has(id)), [], "nothing rolled back is kept");
     } finally {
       await client.close();
+      await db.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "postgres driver: a queued callback wakes the other clients' listeners, not the queuing client's own",
+  ignore: storeUnderTest() !== "postgres",
+  async fn() {
+    const db = await openTestDatabase();
+    // Two gateway processes' clients on one database.
+    const here = connectPostgres(db.url!, { max: 2 });
+    const there = connectPostgres(db.url!, { max: 2 });
+    const heard = { here: 0, there: 0 };
+    const stopHere = await here.listen!("gateway_outbox", () => heard.here++);
+    const stopThere = await there.listen!("gateway_outbox", () => heard.there++);
+    try {
+      // Committed in this order, so delivered in this order: once `there` hears the second, it would have heard
+      // the first, its own, had it not been left out.
+      await enqueueCallbackWithin(there, "shop-a", aCallback({ paymentId: "p-1" }));
+      await enqueueCallbackWithin(here, "shop-a", aCallback({ paymentId: "p-2" }));
+      for (let i = 0; i < 200 && (heard.here < 1 || heard.there < 1); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.deepStrictEqual(heard, { here: 1, there: 1 }, "each hears the other's callback and not its own");
+    } finally {
+      await stopHere();
+      await stopThere();
+      await here.close();
+      await there.close();
       await db.close();
     }
   },

@@ -114,7 +114,10 @@ export async function buildGatewayDeps(
   const { logger } = options;
   // PSP exchanges join the audit trail in batches, off the request path.
   const audit = createAuditBatcher(db, { flushMs: 100, logger });
-  const shops = createSqlShopStore(db, createSecretBox(config.masterKey), { cacheMs: config.bindingCacheMs });
+  const shops = createSqlShopStore(db, createSecretBox(config.masterKey), {
+    cacheMs: config.bindingCacheMs,
+    onCallbackQueued: options.onCallbackQueued,
+  });
   const pluginConfig = await loadPluginConfig();
   const plugins = await loadPlugins(pluginConfig);
   // A call reaches only the plugin's declared hosts for its mode (plus, in test mode, the dev extras).

@@ -17,6 +17,7 @@ export function connectPostgres(
   url: string,
   options: { max?: number; maxPipeline?: number } = {},
 ): SqlClient {
+  const clientName = `genstore-gateway ${crypto.randomUUID().slice(0, 8)}`;
   const sql = postgres(url, {
     max: options.max ?? 10,
     ...(options.maxPipeline === undefined ? {} : { max_pipeline: options.maxPipeline }),
@@ -32,7 +33,8 @@ export function connectPostgres(
         parse: (text: string) => JSON.parse(text),
       },
     },
-    connection: { application_name: "genstore-gateway" },
+    // Unique per client, so a notification can say who sent it (migration 018): a process skips its own.
+    connection: { application_name: clientName },
   });
   const prepared = new Set<string>();
   const preparable = (text: string): boolean => {
@@ -65,7 +67,9 @@ export function connectPostgres(
       await sql.end({ timeout: 5 });
     },
     async listen(channel: string, onNotify: () => void) {
-      const { unlisten } = await sql.listen(channel, () => onNotify());
+      const { unlisten } = await sql.listen(channel, (sender) => {
+        if (sender !== clientName) onNotify();
+      });
       return unlisten;
     },
   };

@@ -17,7 +17,11 @@ export interface SqlClient extends SqlExecutor {
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   readonly driver: "postgres" | "pglite";
-  /** Calls `onNotify` for every NOTIFY on `channel` (PostgreSQL); the returned function stops listening. */
+  /**
+   * Calls `onNotify` for every NOTIFY on `channel` sent by another client (PostgreSQL): a notification whose
+   * payload names this client (its application_name) is its own, and left out. The returned function stops
+   * listening.
+   */
   listen?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
 }
 

@@ -133,7 +133,11 @@ const SEALED_SAMPLES = `
 export function createSqlShopStore(
   client: SqlClient,
   box: SecretBox,
-  options: { cacheMs?: number } = {},
+  options: {
+    cacheMs?: number;
+    /** Called after a change that queued a callback (an account authorized or withdrawn) has committed. */
+    onCallbackQueued?: () => void;
+  } = {},
 ): ShopStore {
   const cacheMs = options.cacheMs ?? 0;
   const cache = new Map<string, { at: number; binding: Promise<ExtensionBinding | undefined> }>();
@@ -233,7 +237,13 @@ export function createSqlShopStore(
     }
   }
 
-  const onboarding = onboardingMethods({ box, seal, changing, forget });
+  const onboarding = onboardingMethods({
+    box,
+    seal,
+    changing,
+    forget,
+    onCallbackQueued: () => options.onCallbackQueued?.(),
+  });
   return {
     ...onboarding,
     checkSealing,
@@ -364,6 +374,8 @@ export function createSqlShopStore(
 }
 
 interface OnboardingParts {
+  /** Wakes the outbox worker once a change that queued a callback has committed. */
+  onCallbackQueued(): void;
   readonly box: SecretBox;
   seal(value: Readonly<Record<string, unknown>> | undefined, aad: string): Promise<string | null>;
   changing<T>(shop: string, work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
@@ -419,10 +431,11 @@ function onboardingMethods(parts: OnboardingParts): Pick<
           payload: { plugin, mode },
         });
       });
+      parts.onCallbackQueued();
     },
     async disconnectAccount(change) {
       const { shop, extension, mode } = change;
-      return await changing(shop, async (tx) => {
+      const withdrawn = await changing(shop, async (tx) => {
         const rows = await tx.query(
           `UPDATE shop_extensions SET ${mode}_credentials_sealed = NULL, updated_at = now()
            WHERE shop = $1 AND extension = $2 AND ${mode}_credentials_sealed IS NOT NULL RETURNING plugin`,
@@ -438,6 +451,8 @@ function onboardingMethods(parts: OnboardingParts): Pick<
         });
         return true;
       });
+      if (withdrawn) parts.onCallbackQueued();
+      return withdrawn;
     },
     async uninstallWithin(tx, shop, reason) {
       parts.forget(shop);

@@ -1,7 +1,7 @@
 /**
  * The shop store's onboarding changes on the store under test: one mode's credentials change with the
  * callback that reports them (the other mode's stay), a disconnect removes one mode, the binding cache
- * forgets at once, account results queue under one ordering key per extension, and an uninstall deletes the
+ * forgets at once, the outbox worker is woken for each callback queued, account results queue under one ordering key per extension, and an uninstall deletes the
  * token and bindings and dead-letters what is pending, with the reason.
  */
 import { ok, strictEqual as equal } from "node:assert/strict";
@@ -33,7 +33,12 @@ Deno.test({
   async fn(t) {
     const db = await openTestDatabase();
     // A long cache: a change must be seen at once anyway, because the store forgets what it changed.
-    const shops = createSqlShopStore(db.client, createSecretBox(generateMasterKey()), { cacheMs: 60_000 });
+    // Counts the outbox worker's wake-ups: one for each committed change that queued a callback.
+    let nudges = 0;
+    const shops = createSqlShopStore(db.client, createSecretBox(generateMasterKey()), {
+      cacheMs: 60_000,
+      onCallbackQueued: () => nudges++,
+    });
     const outbox = createSqlOutboxStore(db.client);
     const change = (mode: "test" | "live", n: number) => ({
       shop: "acme",
@@ -96,6 +101,11 @@ Deno.test({
         equal(
           queued.map((row) => row.target_id).join(","),
           "card.test.1,card.live.2,card.test.3,card.test.4,card.live.5,card.test.6",
+        );
+        equal(
+          nudges,
+          6,
+          "the worker is woken for each queued callback, not for the disconnect that changed nothing",
         );
       });
 
