@@ -39,6 +39,29 @@ Deno.test("the sealer chains appended entries in order, and a rolled-back batch 
       (error) => String(error.message),
     );
     ok(refused.includes("append-only"), refused);
+
+    // One batch with two shops' entries interleaved, and a shop new to the chain: each shop's entries go on
+    // its own chain, in the order they were appended, after what that chain already holds.
+    for (let i = 0; i < 4; i++) {
+      await appendAudit(db.client, {
+        shop: i % 2 === 0 ? "s1" : "s3",
+        kind: "k",
+        subject: `z${i}`,
+        payload: {},
+      });
+    }
+    equal(await sealAudit(db.client), 4);
+    for (const shop of await verifyAudit(db.client)) {
+      equal(shop.unsealed, 0);
+      equal(shop.problems.length, 0, `${shop.shop}: ${shop.problems.join("; ")}`);
+    }
+    const chains = await db.client.query<{ shop: string; subject: string; seq: unknown }>(
+      "SELECT shop, subject, seq FROM audit_log WHERE shop IN ('s1', 's3') AND subject LIKE 'z%' ORDER BY shop, seq",
+    );
+    equal(
+      chains.map((row) => `${row.shop}:${row.subject}:${row.seq}`).join(","),
+      "s1:z0:6,s1:z2:7,s3:z1:1,s3:z3:2",
+    );
   } finally {
     await db.close();
   }
