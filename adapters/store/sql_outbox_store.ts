@@ -41,7 +41,8 @@ const TAKE_TOKENS = `
   INSERT INTO callback_rate AS r (shop, tokens, refilled_at, granted)
   SELECT w.shop, $4::float8 - least(w.wanted, floor($4::float8)), $3::timestamptz,
     least(w.wanted, floor($4::float8))::int
-  FROM unnest($1::text[], $2::int[]) AS w(shop, wanted)
+  FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS w(shop, wanted, position)
+  ORDER BY w.position
   ON CONFLICT (shop) DO UPDATE SET
     tokens = ${AVAILABLE} - ${GRANTED},
     refilled_at = greatest(r.refilled_at, $3::timestamptz),
@@ -130,9 +131,12 @@ export function createSqlOutboxStore(client: SqlClient): OutboxStore {
       wanted: ReadonlyMap<string, number>,
     ): Promise<Map<string, number>> {
       if (wanted.size === 0) return new Map();
+      // The buckets are locked in the order of the shops' names, the same order in every process: two passes
+      // taking for the same shops in different orders would otherwise deadlock.
+      const shops = [...wanted.keys()].sort();
       const rows = await client.query(TAKE_TOKENS, [
-        [...wanted.keys()],
-        [...wanted.values()],
+        shops,
+        shops.map((shop) => wanted.get(shop)!),
         toIso(now),
         rate.burst,
         rate.perSecond,

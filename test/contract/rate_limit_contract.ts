@@ -113,4 +113,30 @@ export function runRateLimitContract(): void {
     );
     assert.strictEqual(later.filter(Boolean).length, 1, "one second at one token a second gives one token");
   }, { postgresOnly: true });
+
+  contractTest(
+    "takeTokens() from processes asking for the same shops in opposite orders never deadlocks",
+    async (db) => {
+      const shops = Array.from({ length: 30 }, (_, i) => `shop-${String(i).padStart(2, "0")}`);
+      const rate = { burst: 1_000_000, perSecond: 1 };
+      const failures = await withClients(db, 2, async ([one, two]) => {
+        const errors: string[] = [];
+        for (let round = 0; round < 20; round++) {
+          const forwards = new Map(shops.map((shop) => [shop, 1]));
+          const backwards = new Map([...shops].reverse().map((shop) => [shop, 1]));
+          for (
+            const settled of await Promise.allSettled([
+              createSqlOutboxStore(one).takeTokens(T0, rate, forwards),
+              createSqlOutboxStore(two).takeTokens(T0, rate, backwards),
+            ])
+          ) {
+            if (settled.status === "rejected") errors.push(String(settled.reason));
+          }
+        }
+        return errors;
+      });
+      assert.deepStrictEqual(failures, []);
+    },
+    { postgresOnly: true },
+  );
 }
