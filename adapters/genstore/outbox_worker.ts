@@ -154,15 +154,19 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return allowed;
   }
 
-  /** One pass: claims what is due and sends what the rate limit allows; resolves with how many were sent. */
-  async function runOnce(): Promise<number> {
+  /**
+   * One pass: claims what is due and sends what the rate limit allows. Resolves with how many were sent and
+   * whether the claim came back full (more may be due).
+   */
+  async function pass(): Promise<{ sent: number; full: boolean }> {
     const claimed = await options.outbox.claimDue(options.clock.now(), leaseMs, batchSize);
+    const full = claimed.length >= batchSize;
     const entries = stopped ? claimed : await withinRate(claimed);
     // Stopping: what this pass claimed goes back at once, in one round trip, and nothing is sent (entries the
     // rate limit already gave back no longer carry this claim, so they are left as they are).
     if (stopped) {
       await options.outbox.release(claimed.map((entry) => ({ entry, at: options.clock.now() })));
-      return 0;
+      return { sent: 0, full };
     }
     const attempts = await Promise.all(entries.map(async (entry): Promise<RecordedAttempt | undefined> => {
       try {
@@ -179,7 +183,11 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     // One transaction for the whole pass: attempts and their consequences together.
     await options.outbox.recordAttempts(attempts.filter((attempt) => attempt !== undefined));
     // Entries claimed but held back by the rate limit are not work done: the loop sleeps rather than spin.
-    return entries.length;
+    return { sent: entries.length, full };
+  }
+
+  async function runOnce(): Promise<number> {
+    return (await pass()).sent;
   }
 
   /**
@@ -189,22 +197,30 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
    */
   async function lane(index: number): Promise<void> {
     while (!stopped) {
-      let worked = 0;
+      let again = false;
       try {
-        worked = await runOnce();
+        const { sent, full } = await pass();
         // Work found: wake the lanes asleep now to share it. The signal is renewed at once, so this lane's own
         // next sleep (once the work is done) is a real one; a nudge, by contrast, stays set until a lane sleeps,
         // since callbacks queued while every lane was busy need a pass.
-        if (worked > 0 && index === 0) {
+        if (sent > 0 && index === 0) {
+          // A nudge that came during this pass (a callback queued after the claim) must still bring a pass,
+          // which renewing the signal would drop: this lane passes again at once instead.
+          const nudged = wake.signal.aborted;
           wake.abort("nudged");
           wake = new AbortController();
+          again = nudged;
         }
+        // Otherwise claim again at once only after a full claim: a short one took everything due, and what is
+        // queued since has nudged (so the sleep below returns at once). Passing again regardless cost an empty
+        // claim, a round trip and a transaction, after nearly every pass.
+        again ||= sent > 0 && full;
       } catch (error) {
         options.logger.error("callback.claim_failed", {
           error: error instanceof Error ? error.message : "unknown",
         });
       }
-      if (worked === 0 && !stopped) {
+      if (!again && !stopped) {
         const signal = wake.signal;
         await options.clock.sleep(index === 0 ? pollMs : pollMs * 25, signal);
         // The first lane to wake renews the signal for everyone's next sleep.

@@ -68,3 +68,60 @@ Deno.test("the outbox worker sleeps while a shop's callbacks wait for its rate l
     await db.close();
   }
 });
+
+Deno.test("the outbox worker claims again only when woken or after a full claim, and keeps a wake-up that came mid-pass", async () => {
+  const db = await openTestDatabase();
+  const received: string[] = [];
+  let worker: ReturnType<typeof startOutboxWorker> | undefined;
+  const genstore = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    received.push(new URL(request.url).pathname);
+    // A callback queued while the worker's first pass is still sending: its wake-up comes mid-pass.
+    if (received.length === 1) {
+      await enqueue(db, aCallback({ paymentId: "queued-mid-pass" }));
+      worker?.nudge();
+    }
+    return new Response(null, { status: 204 });
+  });
+  try {
+    const due = await enqueue(db, ...["p0", "p1", "p2"].map((paymentId) => aCallback({ paymentId })));
+    const store = createSqlOutboxStore(db.client);
+    let claims = 0;
+    const counted: OutboxStore = {
+      ...store,
+      claimDue(...args) {
+        claims++;
+        return store.claimDue(...args);
+      },
+    };
+    worker = startOutboxWorker({
+      outbox: counted,
+      accessToken: () => Promise.resolve("token"),
+      apiBase: `http://127.0.0.1:${genstore.addr.port}/{shop}`,
+      logger: createJsonLogger({ write: () => {} }),
+      clock: stoppedClock(due),
+      policy: DEFAULT_CALLBACK_POLICY,
+      rate: { burst: 40, perSecond: 2 },
+      batchSize: 50,
+      lanes: 1,
+    });
+    for (let i = 0; i < 200 && received.length < 4; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Pass one claims the three (a short claim: nothing else was due) and, woken during it, pass two claims
+    // the one queued meanwhile. Then the worker sleeps: no third, empty claim. The clock stands still, so
+    // no poll would have rescued a lost wake-up.
+    equal(received.length, 4);
+    equal(received.filter((path) => path.includes("queued-mid-pass")).length, 1);
+    equal(claims, 2);
+    // Idle, a wake-up brings exactly one pass.
+    await enqueue(db, aCallback({ paymentId: "queued-idle" }));
+    worker.nudge();
+    for (let i = 0; i < 200 && received.length < 5; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    equal(received.length, 5);
+    equal(claims, 3);
+    await worker.stop();
+  } finally {
+    await genstore.shutdown();
+    await db.close();
+  }
+});
