@@ -38,6 +38,16 @@ export const SECRETS: readonly string[] = [APP.clientSecret, OTHER_APP.clientSec
  */
 export const DROPPED_PATTERNS: string[] = [];
 
+/** The validator of a patched copy of the document; the copy is a temporary file, read once and removed. */
+function patchedValidator(name: string): SpecValidator {
+  const copy = patchedCopy(name);
+  try {
+    return createSpecValidator(copy);
+  } finally {
+    Deno.removeSync(copy);
+  }
+}
+
 function patchedCopy(name: string): URL {
   const spec = JSON.parse(Deno.readTextFileSync(new URL(`../../test/peers/paypal/${name}`, import.meta.url)));
   const walk = (node: unknown, path: string): void => {
@@ -60,11 +70,9 @@ function patchedCopy(name: string): URL {
   return new URL(`file://${copy}`);
 }
 
-export const ORDERS_SPEC: SpecValidator = createSpecValidator(patchedCopy("checkout_orders_v2.json"));
-export const PAYMENTS_SPEC: SpecValidator = createSpecValidator(patchedCopy("payments_payment_v2.json"));
-export const WEBHOOKS_SPEC: SpecValidator = createSpecValidator(
-  patchedCopy("notifications_webhooks_v1.json"),
-);
+export const ORDERS_SPEC: SpecValidator = patchedValidator("checkout_orders_v2.json");
+export const PAYMENTS_SPEC: SpecValidator = patchedValidator("payments_payment_v2.json");
+export const WEBHOOKS_SPEC: SpecValidator = patchedValidator("notifications_webhooks_v1.json");
 
 /** Which document and path template a request URL belongs to; undefined for the OAuth2 token endpoint. */
 export function specOf(url: string): { spec: SpecValidator; template: string } | undefined {
