@@ -20,6 +20,23 @@ function stoppedClock(at: number): Clock {
   };
 }
 
+/** The store, counting its claims. */
+function countingClaims(store: OutboxStore): { outbox: OutboxStore; readonly claims: number } {
+  let claims = 0;
+  return {
+    outbox: {
+      ...store,
+      claimDue(...args) {
+        claims++;
+        return store.claimDue(...args);
+      },
+    },
+    get claims() {
+      return claims;
+    },
+  };
+}
+
 Deno.test("the outbox worker sleeps while a shop's callbacks wait for its rate limit, and spreads them", async () => {
   const db = await openTestDatabase();
   const received: string[] = [];
@@ -29,17 +46,9 @@ Deno.test("the outbox worker sleeps while a shop's callbacks wait for its rate l
   });
   try {
     const due = await enqueue(db, ...Array.from({ length: 12 }, (_, i) => aCallback({ paymentId: `p${i}` })));
-    const store = createSqlOutboxStore(db.client);
-    let claims = 0;
-    const counted: OutboxStore = {
-      ...store,
-      claimDue(...args) {
-        claims++;
-        return store.claimDue(...args);
-      },
-    };
+    const counted = countingClaims(createSqlOutboxStore(db.client));
     const worker = startOutboxWorker({
-      outbox: counted,
+      outbox: counted.outbox,
       accessToken: () => Promise.resolve("token"),
       apiBase: `http://127.0.0.1:${genstore.addr.port}/{shop}`,
       logger: createJsonLogger({ write: () => {} }),
@@ -54,7 +63,7 @@ Deno.test("the outbox worker sleeps while a shop's callbacks wait for its rate l
     // Two passes: the first sends the burst; the second has no token left, sends nothing and goes to sleep
     // instead of claiming the shop's backlog again and again.
     equal(received.length, 2);
-    equal(claims, 2);
+    equal(counted.claims, 2);
     await worker.stop();
     const pending = await db.client.query<{ next_attempt_at: unknown }>(
       "SELECT next_attempt_at FROM outbox WHERE status = 'pending' ORDER BY next_attempt_at",
@@ -84,17 +93,9 @@ Deno.test("the outbox worker claims again only when woken or after a full claim,
   });
   try {
     const due = await enqueue(db, ...["p0", "p1", "p2"].map((paymentId) => aCallback({ paymentId })));
-    const store = createSqlOutboxStore(db.client);
-    let claims = 0;
-    const counted: OutboxStore = {
-      ...store,
-      claimDue(...args) {
-        claims++;
-        return store.claimDue(...args);
-      },
-    };
+    const counted = countingClaims(createSqlOutboxStore(db.client));
     worker = startOutboxWorker({
-      outbox: counted,
+      outbox: counted.outbox,
       accessToken: () => Promise.resolve("token"),
       apiBase: `http://127.0.0.1:${genstore.addr.port}/{shop}`,
       logger: createJsonLogger({ write: () => {} }),
@@ -111,14 +112,14 @@ Deno.test("the outbox worker claims again only when woken or after a full claim,
     // no poll would have rescued a lost wake-up.
     equal(received.length, 4);
     equal(received.filter((path) => path.includes("queued-mid-pass")).length, 1);
-    equal(claims, 2);
+    equal(counted.claims, 2);
     // Idle, a wake-up brings exactly one pass.
     await enqueue(db, aCallback({ paymentId: "queued-idle" }));
     worker.nudge();
     for (let i = 0; i < 200 && received.length < 5; i++) await new Promise((r) => setTimeout(r, 10));
     await new Promise((resolve) => setTimeout(resolve, 300));
     equal(received.length, 5);
-    equal(claims, 3);
+    equal(counted.claims, 3);
     await worker.stop();
   } finally {
     await genstore.shutdown();
