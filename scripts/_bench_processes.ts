@@ -15,6 +15,17 @@ export interface Child {
 
 const ROOT = new URL("../", import.meta.url);
 
+/**
+ * The V8 flags of `deno task start` (deno.json), so the benchmark's gateway runs the way a user runs it: one
+ * source of truth for the heap settings the README's figures were measured with.
+ */
+export function startTaskV8Flags(): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(new URL("deno.json", ROOT))) as {
+    tasks: { start: string };
+  };
+  return config.tasks.start.split(/\s+/).filter((word) => word.startsWith("--v8-flags="));
+}
+
 /** Starts `deno run -A <script> <args>` with `env` and waits until `ready` answers 200. */
 export async function startChild(options: {
   readonly name: string;
@@ -26,11 +37,18 @@ export async function startChild(options: {
 }): Promise<Child> {
   // BENCH_PROFILE_DIR: the gateway writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = Deno.env.get("BENCH_PROFILE_DIR");
-  const profiling = profile !== undefined && options.script === "main.ts"
-    ? ["--cpu-prof", `--cpu-prof-dir=${profile}`]
-    : [];
+  const gateway = options.script === "main.ts";
+  const profiling = profile !== undefined && gateway ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [];
+  const v8Flags = gateway ? startTaskV8Flags() : [];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...profiling, new URL(options.script, ROOT).pathname, ...(options.args ?? [])],
+    args: [
+      "run",
+      "-A",
+      ...v8Flags,
+      ...profiling,
+      new URL(options.script, ROOT).pathname,
+      ...(options.args ?? []),
+    ],
     cwd: ROOT.pathname,
     env: { NO_COLOR: "1", ...options.env },
     stdin: "piped",

@@ -28,7 +28,15 @@ import { connectPostgres } from "../adapters/store/postgres_driver.ts";
 import { createSqlShopStore } from "../adapters/store/sql_shop_store.ts";
 import { type CallbackSink, startCallbackSink } from "./_bench_genstore.ts";
 import { type LoadAnswer, type LoadItem, type LoadResult, percentile, runLoad } from "./_bench_load.ts";
-import { type Child, cpuMs, freePort, peakRss, postgresCpuMs, startChild } from "./_bench_processes.ts";
+import {
+  type Child,
+  cpuMs,
+  freePort,
+  peakRss,
+  postgresCpuMs,
+  startChild,
+  startTaskV8Flags,
+} from "./_bench_processes.ts";
 
 const DEFAULT_POSTGRES = "postgres://postgres:postgres@127.0.0.1:5432/postgres";
 const AMOUNT = "10.00";
@@ -669,7 +677,9 @@ async function main(): Promise<number> {
   const options = parseOptions();
   const prepared = await prepare();
   console.log(
-    `Benchmark: ${options.requests} card sales at ${options.concurrency} in flight (after ${options.warmup} to warm up), on ${navigator.hardwareConcurrency} cores.`,
+    `Benchmark: ${options.requests} card sales at ${options.concurrency} in flight (after ${options.warmup} to warm up), on ${navigator.hardwareConcurrency} cores; the gateway runs as \`deno task start\` does (${
+      startTaskV8Flags().join(" ") || "no V8 flags"
+    }).`,
   );
   const echo = await benchEcho(options, prepared);
   console.log(`  echo: ${echo.throughput.toFixed(0)} req/s`);
