@@ -61,6 +61,7 @@ export type {
   RateLimit,
   RecordedAttempt,
   Release,
+  SendableClaim,
 } from "./ports/outbox_store.ts";
 export {
   backoffDelay,

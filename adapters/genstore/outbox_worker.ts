@@ -8,7 +8,6 @@ import {
   type OutboxEntry,
   type OutboxStore,
   type RecordedAttempt,
-  type Release,
 } from "../../src/mod.ts";
 import { ACCESS_TOKEN_HEADER, callbackPath, genstoreBase, renderCallback } from "./wire.ts";
 
@@ -128,44 +127,23 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   }
 
   /**
-   * Entries the shop's rate limit lets out now. The others are released to the times the shop's bucket will
-   * have a token for each of them, in order, so a busy shop's backlog is not claimed again on every pass.
-   */
-  async function withinRate(entries: readonly OutboxEntry[]): Promise<OutboxEntry[]> {
-    const byShop = Map.groupBy(entries, (entry) => entry.shop);
-    const now = options.clock.now();
-    // Every shop of the pass in one round trip: a pass that holds fifty shops waits for one answer, not fifty.
-    const granted = await options.outbox.takeTokens(
-      now,
-      options.rate,
-      new Map([...byShop].map(([shop, group]) => [shop, group.length])),
-    );
-    const allowed: OutboxEntry[] = [];
-    const held: Release[] = [];
-    const interval = 1000 / options.rate.perSecond;
-    for (const [shop, group] of byShop) {
-      const count = granted.get(shop) ?? 0;
-      allowed.push(...group.slice(0, count));
-      for (const [index, entry] of group.slice(count).entries()) {
-        held.push({ entry, at: now + Math.ceil(interval * (index + 1)) });
-      }
-    }
-    await options.outbox.release(held);
-    return allowed;
-  }
-
-  /**
    * One pass: claims what is due and sends what the rate limit allows. Resolves with how many were sent and
    * whether the claim came back full (more may be due).
    */
   async function pass(): Promise<{ sent: number; full: boolean }> {
-    const claimed = await options.outbox.claimDue(options.clock.now(), leaseMs, batchSize);
-    const full = claimed.length >= batchSize;
-    const entries = stopped ? claimed : await withinRate(claimed);
-    // Stopping: what this pass claimed goes back at once, in one round trip, and nothing is sent (entries the
-    // rate limit already gave back no longer carry this claim, so they are left as they are).
+    // What is due, within each shop's rate limit, in one round trip: the entries the shop's bucket cannot cover
+    // are given back to the times it will have a token for each of them, in order, so a busy shop's backlog
+    // is not claimed again on every pass.
+    const { sendable: entries, due } = await options.outbox.claimSendable(
+      options.clock.now(),
+      leaseMs,
+      batchSize,
+      options.rate,
+    );
+    const full = due >= batchSize;
+    // Stopped meanwhile: what this pass claimed goes back at once, in one round trip, and nothing is sent.
     if (stopped) {
-      await options.outbox.release(claimed.map((entry) => ({ entry, at: options.clock.now() })));
+      await options.outbox.release(entries.map((entry) => ({ entry, at: options.clock.now() })));
       return { sent: 0, full };
     }
     const attempts = await Promise.all(entries.map(async (entry): Promise<RecordedAttempt | undefined> => {

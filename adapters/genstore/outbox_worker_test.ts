@@ -26,9 +26,9 @@ function countingClaims(store: OutboxStore): { outbox: OutboxStore; readonly cla
   return {
     outbox: {
       ...store,
-      claimDue(...args) {
+      claimSendable(...args) {
         claims++;
-        return store.claimDue(...args);
+        return store.claimSendable(...args);
       },
     },
     get claims() {

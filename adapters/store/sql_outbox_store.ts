@@ -8,6 +8,7 @@ import type {
   RateLimit,
   RecordedAttempt,
   Release,
+  SendableClaim,
 } from "../../src/mod.ts";
 import { type Row, type SqlClient, type SqlExecutor, toInt, toIso, toJson, toMillis } from "./sql_client.ts";
 
@@ -22,32 +23,80 @@ function entryFromRow(row: Row): OutboxEntry {
   };
 }
 
-/**
- * The tokens a bucket holds at $3 (now): what it kept plus the refill since, never above the burst ($4); a clock
- * that went backwards adds nothing. `r` is the bucket's row as it was before this take.
- */
-const AVAILABLE = `least($4::float8,
-  r.tokens + greatest(0, extract(epoch FROM ($3::timestamptz - r.refilled_at))::float8) * $5::float8)`;
-/** What this take gets: what it asked for (excluded.granted, at most the burst), as far as whole tokens go. */
-const GRANTED = `greatest(0, least(excluded.granted, floor(${AVAILABLE})))::int`;
+/** Where a bucket statement finds the take's time, the shops' burst and their refill rate. */
+interface BucketParams {
+  readonly now: string;
+  readonly burst: string;
+  readonly perSecond: string;
+}
 
 /**
- * Token buckets, several shops in one statement. A new shop starts with a full bucket; an existing one is
- * refilled and taken from in its ON CONFLICT branch, which locks the row and reads its latest committed
- * version, so takers in any process never share a token. `granted` keeps what the last take got, which is
- * how the statement returns it (RETURNING sees only the row as written).
+ * Token buckets, several shops in one statement: takes from each shop of `wanted` (rows of `shop, wanted`, in
+ * the order the buckets are to be locked) and returns `shop, granted`. A new shop starts with a full bucket;
+ * an existing one is refilled and taken from in its ON CONFLICT branch, which locks the row and reads its
+ * latest committed version, so takers in any process never share a token. `granted` keeps what the last take
+ * got, which is how the statement returns it (RETURNING sees only the row as written).
  */
-const TAKE_TOKENS = `
-  INSERT INTO callback_rate AS r (shop, tokens, refilled_at, granted)
-  SELECT w.shop, $4::float8 - least(w.wanted, floor($4::float8)), $3::timestamptz,
-    least(w.wanted, floor($4::float8))::int
-  FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS w(shop, wanted, position)
-  ORDER BY w.position
-  ON CONFLICT (shop) DO UPDATE SET
-    tokens = ${AVAILABLE} - ${GRANTED},
-    refilled_at = greatest(r.refilled_at, $3::timestamptz),
-    granted = ${GRANTED}
-  RETURNING shop, granted`;
+function takeFromBuckets(wanted: string, { now, burst, perSecond }: BucketParams): string {
+  // What the bucket holds now: what it kept plus the refill since, never above the burst; a clock that went
+  // backwards adds nothing. `r` is the bucket's row as it was before this take.
+  const available = `least(${burst}::float8,
+    r.tokens + greatest(0, extract(epoch FROM (${now}::timestamptz - r.refilled_at))::float8) * ${perSecond}::float8)`;
+  // What this take gets: what it asked for (excluded.granted, at most the burst), as far as whole tokens go.
+  const granted = `greatest(0, least(excluded.granted, floor(${available})))::int`;
+  return `
+    INSERT INTO callback_rate AS r (shop, tokens, refilled_at, granted)
+    SELECT w.shop, ${burst}::float8 - least(w.wanted, floor(${burst}::float8)), ${now}::timestamptz,
+      least(w.wanted, floor(${burst}::float8))::int
+    FROM ${wanted}
+    ON CONFLICT (shop) DO UPDATE SET
+      tokens = ${available} - ${granted},
+      refilled_at = greatest(r.refilled_at, ${now}::timestamptz),
+      granted = ${granted}
+    RETURNING shop, granted`;
+}
+
+const TAKE_TOKENS = takeFromBuckets(
+  "unnest($1::text[], $2::int[]) WITH ORDINALITY AS w(shop, wanted, position) ORDER BY w.position",
+  { now: "$3", burst: "$4", perSecond: "$5" },
+);
+
+/** Entries due at $1 that no other worker holds, oldest due first, at most $3, locked (others skip them). */
+const DUE = `
+  SELECT o.shop, o.seq FROM outbox o
+  WHERE o.status = 'pending' AND o.next_attempt_at <= $1::timestamptz
+    AND (o.claimed_until IS NULL OR o.claimed_until <= $1::timestamptz)
+    AND NOT EXISTS (
+      SELECT 1 FROM outbox e
+      WHERE e.shop = o.shop AND e.payment_id = o.payment_id AND e.status = 'pending' AND e.seq < o.seq)
+  ORDER BY o.next_attempt_at, o.seq LIMIT $3 FOR UPDATE SKIP LOCKED`;
+
+/**
+ * One pass's claim within the rate limit, as one statement: the due entries ($1 now, $3 at most), ranked in
+ * each shop by seq; each shop's tokens for them (buckets locked in the order of the shops' names, the same in
+ * every process, so two passes never deadlock; $4 burst, $5 per second); then one UPDATE that claims the
+ * entries a token covers until $2 and gives back the others, the n-th held one due n intervals ($6 ms) from
+ * now. Each row is written once, by that last UPDATE.
+ */
+const CLAIM_SENDABLE = `
+  WITH due AS MATERIALIZED (${DUE}),
+  ranked AS (SELECT shop, seq, row_number() OVER (PARTITION BY shop ORDER BY seq) AS place FROM due),
+  taken AS (${
+  takeFromBuckets(
+    '(SELECT shop, count(*)::int AS wanted FROM due GROUP BY shop) AS w ORDER BY w.shop COLLATE "C"',
+    { now: "$1", burst: "$4", perSecond: "$5" },
+  )
+}),
+  claimed AS (
+    UPDATE outbox o SET
+      claimed_until = CASE WHEN k.place <= t.granted THEN $2::timestamptz END,
+      claim_token = CASE WHEN k.place <= t.granted THEN gen_random_uuid()::text END,
+      next_attempt_at = CASE WHEN k.place <= t.granted THEN o.next_attempt_at
+        ELSE $1::timestamptz + ceil($6::float8 * (k.place - t.granted)) * interval '1 millisecond' END
+    FROM ranked k JOIN taken t ON t.shop = k.shop
+    WHERE o.shop = k.shop AND o.seq = k.seq
+    RETURNING o.shop, o.seq, o.message, o.attempts, o.created_at, o.claim_token, k.place <= t.granted AS sendable)
+  SELECT * FROM claimed`;
 
 /** The OutboxStore over SQL: claims with FOR UPDATE SKIP LOCKED plus a lease, so processes share the work. */
 export function createSqlOutboxStore(client: SqlClient): OutboxStore {
@@ -55,18 +104,28 @@ export function createSqlOutboxStore(client: SqlClient): OutboxStore {
     async claimDue(now: number, leaseMs: number, limit: number): Promise<readonly OutboxEntry[]> {
       const rows = await client.query(
         `UPDATE outbox SET claimed_until = $2::timestamptz, claim_token = gen_random_uuid()::text
-         WHERE (shop, seq) IN (
-           SELECT o.shop, o.seq FROM outbox o
-           WHERE o.status = 'pending' AND o.next_attempt_at <= $1::timestamptz
-             AND (o.claimed_until IS NULL OR o.claimed_until <= $1::timestamptz)
-             AND NOT EXISTS (
-               SELECT 1 FROM outbox e
-               WHERE e.shop = o.shop AND e.payment_id = o.payment_id AND e.status = 'pending' AND e.seq < o.seq)
-           ORDER BY o.next_attempt_at, o.seq LIMIT $3 FOR UPDATE SKIP LOCKED)
+         WHERE (shop, seq) IN (${DUE})
          RETURNING shop, seq, message, attempts, created_at, claim_token`,
         [toIso(now), toIso(now + leaseMs), limit],
       );
       return rows.map(entryFromRow).sort((a, b) => a.seq - b.seq);
+    },
+    async claimSendable(
+      now: number,
+      leaseMs: number,
+      limit: number,
+      rate: RateLimit,
+    ): Promise<SendableClaim> {
+      const rows = await client.query(CLAIM_SENDABLE, [
+        toIso(now),
+        toIso(now + leaseMs),
+        limit,
+        rate.burst,
+        rate.perSecond,
+        1000 / rate.perSecond,
+      ]);
+      const sendable = rows.filter((row) => row.sendable === true).map(entryFromRow);
+      return { sendable: sendable.sort((a, b) => a.seq - b.seq), due: rows.length };
     },
     recordAttempt(entry: OutboxEntry, attempt: DeliveryAttempt, decision: DeliveryDecision): Promise<void> {
       return this.recordAttempts([{ entry, attempt, decision }]);

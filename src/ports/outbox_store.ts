@@ -55,6 +55,13 @@ export interface RecordedAttempt {
   readonly decision: DeliveryDecision;
 }
 
+/** What one claim within the rate limit took: the entries to send now, out of how many were due. */
+export interface SendableClaim {
+  readonly sendable: readonly OutboxEntry[];
+  /** Due entries the claim looked at (sendable and held back): a claim of `limit` means more may be due. */
+  readonly due: number;
+}
+
 /** The callback outbox, shared by every gateway process through row claims. */
 export interface OutboxStore {
   /**
@@ -80,6 +87,13 @@ export interface OutboxStore {
    * however many shops a pass of the worker holds.
    */
   takeTokens(now: number, rate: RateLimit, wanted: ReadonlyMap<string, number>): Promise<Map<string, number>>;
+  /**
+   * claimDue, takeTokens and release together, atomically: claims up to `limit` due entries, takes each shop's
+   * tokens for them, and gives back what a shop's bucket cannot cover, each held entry due again when the
+   * bucket will have a token for it (in the shop's order, one `1 / perSecond` apart). Only the sendable
+   * entries stay claimed. The outbox worker's pass starts with this: one round trip instead of three.
+   */
+  claimSendable(now: number, leaseMs: number, limit: number, rate: RateLimit): Promise<SendableClaim>;
   listDead(limit: number): Promise<readonly DeadLetter[]>;
   /** Puts a dead letter back in the queue, due now; false when there is no such dead letter. */
   redrive(shop: string, seq: number, now: number): Promise<boolean>;
