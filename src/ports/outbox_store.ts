@@ -84,7 +84,7 @@ export interface OutboxStore {
   /**
    * Takes tokens from several shops' buckets at once (each a burst of `burst`, refilled at `perSecond`): up to
    * `wanted.get(shop)` from each, and returns how many each got. Shared by every process; one round trip
-   * however many shops a pass of the worker holds.
+   * however many shops it names. The bucket alone: the worker's passes take their tokens in claimSendable.
    */
   takeTokens(now: number, rate: RateLimit, wanted: ReadonlyMap<string, number>): Promise<Map<string, number>>;
   /**
