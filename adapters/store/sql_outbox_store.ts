@@ -61,8 +61,12 @@ const TAKE_TOKENS = takeFromBuckets(
   { now: "$3", burst: "$4", perSecond: "$5" },
 );
 
-/** Entries due at $1 that no other worker holds, oldest due first, at most $3, locked (others skip them). */
-const DUE = `
+/**
+ * Entries due at $1 that no other worker holds, oldest due first, at most $3, locked (others skip them). Read
+ * in the order of the index outbox_due and stopped at $3, so a backlog does not slow the claim
+ * (test/outbox_claim_plan_test.ts holds it to that).
+ */
+export const DUE = `
   SELECT o.shop, o.seq FROM outbox o
   WHERE o.status = 'pending' AND o.next_attempt_at <= $1::timestamptz
     AND (o.claimed_until IS NULL OR o.claimed_until <= $1::timestamptz)
