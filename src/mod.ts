@@ -52,6 +52,7 @@ export type { OperationDescription, QueryStatus } from "./services/describe_oper
 export { handleNotification } from "./services/handle_notification.ts";
 export type { NotificationResult } from "./services/handle_notification.ts";
 export { reconcileDue } from "./services/reconcile.ts";
+export { createSettlingCalls, SETTLING_WAIT_MS, type SettlingCalls } from "./services/settling_calls.ts";
 export type {
   DeadLetter,
   DeliveryAttempt,

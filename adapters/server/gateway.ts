@@ -6,6 +6,7 @@
 import type { Hono } from "hono";
 import {
   type BackgroundWork,
+  createSettlingCalls,
   DEFAULT_CALLBACK_POLICY,
   type GatewayDeps,
   type Logger,
@@ -170,6 +171,7 @@ export async function buildGatewayDeps(
       actionTimeoutMs: config.actionTimeoutMs,
     },
     background: options.background ?? createBackgroundWork(),
+    settling: createSettlingCalls(SYSTEM_CLOCK),
     failpoints: createFailpoints(config.failpoint, logger),
   };
   return {

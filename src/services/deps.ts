@@ -7,6 +7,7 @@ import type { PaymentStore } from "../ports/payment_store.ts";
 import type { PspHttp } from "../ports/psp_http.ts";
 import type { LoadedPlugin } from "../ports/psp_plugin.ts";
 import type { ShopDirectory } from "../ports/shop_directory.ts";
+import type { SettlingCalls } from "./settling_calls.ts";
 
 /** Timing policy of the gateway. All durations in milliseconds. */
 export interface GatewaySettings {
@@ -52,6 +53,8 @@ export interface GatewayDeps {
   readonly settings: GatewaySettings;
   /** Keeps work that outlives a request (a PSP call past the answer budget) visible for graceful shutdown. */
   readonly background: BackgroundWork;
+  /** This process's PSP calls whose outcome is being recorded, which their notifications wait for. */
+  readonly settling: SettlingCalls;
   /** Crash points for tests; NO_FAILPOINTS otherwise. */
   readonly failpoints: Failpoints;
 }

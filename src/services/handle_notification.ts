@@ -57,6 +57,9 @@ export async function handleNotification(
   const verified = await verify(deps, plugin, pluginId, shop, raw);
   if (verified.kind === "rejected") return rejected(deps, pluginId, verified.reason, shop);
 
+  // The outcomes of this process's own calls that the notification reports are being recorded: wait for them
+  // (bounded), so that their operations are read final from the store's cache, not from the database.
+  await deps.settling.settled(verified.parse.events.map((event) => event.reference));
   const planned: { operation: Operation; event: NotificationEvent }[] = [];
   let unknown = 0;
   for (const event of verified.parse.events) {

@@ -126,15 +126,18 @@ async function modify(
     amount: operation.amount,
     paymentAmount: payment.amount,
   };
-  const work = callPlugin(deps, operation.reference, () => plugin[kind](input, ctx))
-    .then(async (outcome) => {
-      deps.failpoints.reach("after_psp_call");
-      const recorded = await recordOutcome(deps, key, outcome, { answer: true, source: "psp_answer" });
-      deps.failpoints.reach("after_result_stored");
-      // The recorded operation carries its first answer; only an operation settled meanwhile by someone
-      // else (reconciliation, a notification) needs it read back.
-      return recorded.answer ?? await settleAnswer(deps, key);
-    });
+  const work = deps.settling.track(
+    operation.reference,
+    callPlugin(deps, operation.reference, () => plugin[kind](input, ctx))
+      .then(async (outcome) => {
+        deps.failpoints.reach("after_psp_call");
+        const recorded = await recordOutcome(deps, key, outcome, { answer: true, source: "psp_answer" });
+        deps.failpoints.reach("after_result_stored");
+        // The recorded operation carries its first answer; only an operation settled meanwhile by someone
+        // else (reconciliation, a notification) needs it read back.
+        return recorded.answer ?? await settleAnswer(deps, key);
+      }),
+  );
   const answer = await withinAnswerBudget(deps, work, () => settleAnswer(deps, key));
   return { kind: "answered", answer, replayed: false };
 }

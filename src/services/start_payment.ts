@@ -144,33 +144,36 @@ async function pay(
   if (card === "refused") return { kind: "answered", answer: await settleAnswer(deps, key), replayed: false };
   const plugin = pluginOf(deps, payment.plugin);
   const ctx = callContext(deps, payment, operation, credentials, true);
-  const work = callPlugin(deps, operation.reference, () =>
-    plugin.pay({
-      reference: operation.reference,
-      amount: payment.amount,
-      captureMode: payment.captureMode,
-      card,
-      storeCard: payment.storeCard,
-      storedCard: stored.kind === "token"
-        ? {
-          pspToken: stored.token.pspToken,
-          shopperReference: stored.token.shopperReference,
-          initiator: command.cardToken?.initiator ?? "customer",
-        }
-        : undefined,
-      returnUrl: returnUrl(deps, operation.reference),
-      notificationUrl: notificationUrl(deps, payment.plugin, operation.reference),
-      shopper: command.shopper,
-      description: command.description,
-    }, ctx))
-    .then(async (outcome) => {
-      deps.failpoints.reach("after_psp_call");
-      const recorded = await recordOutcome(deps, key, outcome, { answer: true, source: "psp_answer" });
-      deps.failpoints.reach("after_result_stored");
-      // The recorded operation carries its first answer; only an operation settled meanwhile by someone
-      // else (reconciliation, a notification) needs it read back.
-      return recorded.answer ?? await settleAnswer(deps, key);
-    });
+  const work = deps.settling.track(
+    operation.reference,
+    callPlugin(deps, operation.reference, () =>
+      plugin.pay({
+        reference: operation.reference,
+        amount: payment.amount,
+        captureMode: payment.captureMode,
+        card,
+        storeCard: payment.storeCard,
+        storedCard: stored.kind === "token"
+          ? {
+            pspToken: stored.token.pspToken,
+            shopperReference: stored.token.shopperReference,
+            initiator: command.cardToken?.initiator ?? "customer",
+          }
+          : undefined,
+        returnUrl: returnUrl(deps, operation.reference),
+        notificationUrl: notificationUrl(deps, payment.plugin, operation.reference),
+        shopper: command.shopper,
+        description: command.description,
+      }, ctx))
+      .then(async (outcome) => {
+        deps.failpoints.reach("after_psp_call");
+        const recorded = await recordOutcome(deps, key, outcome, { answer: true, source: "psp_answer" });
+        deps.failpoints.reach("after_result_stored");
+        // The recorded operation carries its first answer; only an operation settled meanwhile by someone
+        // else (reconciliation, a notification) needs it read back.
+        return recorded.answer ?? await settleAnswer(deps, key);
+      }),
+  );
   const answer = await withinAnswerBudget(
     deps,
     work,
