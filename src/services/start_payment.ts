@@ -39,6 +39,13 @@ const REUSED_PACKAGE = rejection(
   "The encrypted card data was already used for another payment",
 );
 
+/** Rolls the request's transaction back: the operation was recorded before, by an earlier request. */
+class DuplicateOperation extends Error {
+  constructor(readonly existing: Operation) {
+    super("The operation exists already");
+  }
+}
+
 /**
  * Records a payment and takes it to the PSP within the answer budget. Every recorded payment ends with
  * exactly one final callback, whatever happens after this returns.
@@ -84,14 +91,18 @@ export async function startPayment(deps: GatewayDeps, command: StartPayment): Pr
   const packageFingerprint = command.card === undefined
     ? undefined
     : await deps.decryptor.fingerprint(command.card);
+  const claimsPackage = refusal === undefined && packageFingerprint !== undefined;
   const begun = await deps.store.transaction(async (tx) => {
-    const inserted = await tx.insertOperation(draft);
-    if (!inserted.created) return { kind: "duplicate", existing: inserted.operation } as const;
-    const reused = refusal === undefined && packageFingerprint !== undefined &&
-      !isThisPayment(
-        await tx.claimCardPackage({ fingerprint: packageFingerprint, ...keyOfPayment(key) }),
-        key,
-      );
+    // The card package's claim goes out with the operation's insert: one round trip for both. Should the
+    // operation exist already, the transaction is rolled back, claim and all: a duplicate changes nothing.
+    const [inserted, claim] = await Promise.all([
+      tx.insertOperation(draft),
+      claimsPackage
+        ? tx.claimCardPackage({ fingerprint: packageFingerprint, ...keyOfPayment(key) })
+        : undefined,
+    ]);
+    if (!inserted.created) throw new DuplicateOperation(inserted.operation);
+    const reused = claim !== undefined && !isThisPayment(claim, key);
     const refusalNow = reused ? REUSED_PACKAGE : refusal;
     if (refusalNow !== undefined) {
       const refused = reject(draft, payment, refusalNow, now);
@@ -102,6 +113,9 @@ export async function startPayment(deps: GatewayDeps, command: StartPayment): Pr
     }
     await tx.savePayment(payment, true);
     return { kind: "started" } as const;
+  }).catch((error) => {
+    if (error instanceof DuplicateOperation) return { kind: "duplicate", existing: error.existing } as const;
+    throw error;
   });
   if (begun.kind === "refused") {
     if (begun.reused) {

@@ -237,11 +237,16 @@ Deno.test({
         const id = newId("PI");
         const first = await client.pay({ paymentId: id, amount: "8.00" });
         await genstore.waitForCallback("payment", id);
-        const conflict = await client.pay({ paymentId: id, amount: "9.00" });
+        const conflictingBody = client.paymentBody({ paymentId: id, amount: "9.00" });
+        const conflict = await client.send("payments", conflictingBody);
         equal(conflict.status, 409);
         deepEqual(conflict.body, { error: "idempotency_conflict" });
         equal((await client.query("payments", id)).body.channelPaymentId, first.body.channelPaymentId);
         equal(genstore.delivered().filter((a) => a.kind === "payment" && a.id === id).length, 1);
+        // Not even the conflicting request's card package was recorded as used: it still pays once.
+        const fresh = await client.send("payments", { ...conflictingBody, paymentId: newId("PI") });
+        equal(fresh.status, 200);
+        equal(typeof fresh.body.channelPaymentId, "string", JSON.stringify(fresh.body));
 
         const captureId = newId("CA");
         await client.capture(captureId, id, "1.00");
