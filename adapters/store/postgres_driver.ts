@@ -45,10 +45,13 @@ export function connectPostgres(
   };
   const executor = (runner: postgres.Sql | postgres.TransactionSql): SqlExecutor => ({
     async query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
-      const rows = await runner.unsafe(text, params as postgres.ParameterOrJSON<never>[], {
+      const query = runner.unsafe(text, params as postgres.ParameterOrJSON<never>[], {
         prepare: params.length > 0 && preparable(text),
       });
-      return rows as unknown as T[];
+      // Handed to the connection now, in the order of the calls: a transaction's COMMIT may follow a write
+      // that has not been answered yet (sql_payment_store.ts), and must go out behind it.
+      query.execute();
+      return await query as unknown as T[];
     },
     async exec(script: string): Promise<void> {
       // Without parameters postgres.js uses the simple protocol, which runs several statements.

@@ -99,12 +99,22 @@ export function createSqlPaymentStore(client: SqlClient, options: SqlPaymentStor
         try {
           let queued = false;
           const saved: Operation[] = [];
+          let lastWrites: Promise<void> = Promise.resolve();
           const result = await client.transaction(async (tx) => {
             const unit = paymentTx(tx, () => queued = true, (operation) => saved.push(operation));
             const value = await work(unit);
-            await unit.flush();
+            // The last writes go out with the COMMIT right behind them on the same connection, a round trip
+            // less. Whatever refuses them (a constraint, a trigger, a write's own check: write_batch.ts) aborts
+            // the transaction in the database, so the COMMIT keeps nothing, and is thrown below.
+            lastWrites = unit.flush();
+            lastWrites.catch(() => {});
             return value;
+          }).catch(async (error) => {
+            // The writes' own failure says more than the rolled-back COMMIT's.
+            await lastWrites;
+            throw error;
           });
+          await lastWrites;
           // Only once committed: a rolled-back save never reaches the cache.
           saved.forEach(remember);
           if (queued) options.onCallbackQueued?.();

@@ -22,7 +22,10 @@ export interface WriteBatch {
   add(write: Write): void;
   /** Whether the held write of this row inserts it. */
   isInsert(key: string): boolean;
-  /** Sends what is held, as one statement; throws what a write's check or the database refuses. */
+  /**
+   * Sends what is held, as one statement, at once (the statement is on its way when this returns); the promise
+   * rejects with what a write's check or the database refuses.
+   */
   flush(): Promise<void>;
 }
 
@@ -36,20 +39,13 @@ export function createWriteBatch(tx: SqlExecutor): WriteBatch {
     isInsert(key) {
       return held.some((write) => write.key === key && write.insert === true);
     },
-    async flush() {
-      if (held.length === 0) return;
+    flush() {
+      if (held.length === 0) return Promise.resolve();
       const writes = held;
       held = [];
-      if (writes.length === 1) {
-        const [write] = writes;
-        const rows = await tx.query(
-          write.exactlyOne === undefined ? write.text : `${write.text} RETURNING 1 AS found`,
-          [
-            ...write.params,
-          ],
-        );
-        if (write.exactlyOne !== undefined && rows.length !== 1) throw new Error(write.exactlyOne);
-        return;
+      const counted = writes.flatMap((write, index) => write.exactlyOne === undefined ? [] : [index]);
+      if (writes.length === 1 && counted.length === 0) {
+        return tx.query(writes[0].text, [...writes[0].params]).then(() => {});
       }
       const params: unknown[] = [];
       const parts = writes.map((write, index) => {
@@ -58,15 +54,14 @@ export function createWriteBatch(tx: SqlExecutor): WriteBatch {
         const text = write.text.replace(/\$(\d+)/g, (_, n) => `$${Number(n) + offset}`);
         return `w${index} AS (${text}${write.exactlyOne === undefined ? "" : " RETURNING 1"})`;
       });
-      const counted = writes.map((write, index) => write.exactlyOne === undefined ? undefined : index)
-        .filter((index) => index !== undefined);
-      const select = counted.length === 0
-        ? "SELECT 1 AS done"
-        : `SELECT ${counted.map((index) => `(SELECT count(*) FROM w${index}) AS n${index}`).join(", ")}`;
-      const [row] = await tx.query(`WITH ${parts.join(", ")} ${select}`, params);
-      for (const index of counted) {
-        if (Number(row[`n${index}`]) !== 1) throw new Error(writes[index!].exactlyOne);
-      }
+      // Checked by the statement itself (write_refused raises, migration 021), not after its answer: a failed
+      // check must abort the transaction before its COMMIT, which may already be on its way behind it.
+      const checks = counted.map((index) => {
+        params.push(writes[index].exactlyOne);
+        return `CASE WHEN (SELECT count(*) FROM w${index}) <> 1 THEN write_refused($${params.length}::text) END`;
+      });
+      const select = checks.length === 0 ? "SELECT 1 AS done" : `SELECT ${checks.join(", ")}`;
+      return tx.query(`WITH ${parts.join(", ")} ${select}`, params).then(() => {});
     },
   };
 }

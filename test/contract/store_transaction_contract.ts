@@ -42,6 +42,43 @@ export function runTransactionContract(): void {
     assert.strictEqual(queued, 0);
   });
 
+  contractTest(
+    "transaction() keeps nothing when the database refuses its last writes, sent with the COMMIT behind them",
+    async (db) => {
+      let queued = 0;
+      const store = createSqlPaymentStore(db.client, { onCallbackQueued: () => queued++ });
+      await store.transaction((tx) => tx.enqueueCallback("shop-a", aCallback({ targetId: "taken" })));
+      await assertDatabaseError(
+        () =>
+          store.transaction(async (tx) => {
+            await tx.insertOperation(anOperation());
+            await tx.savePayment(aPayment(), true);
+            // A read sends the writes held so far; the last ones go out with the COMMIT and are refused.
+            assert.ok(await tx.lockOperation(anOperation()));
+            await tx.enqueueCallback("shop-a", aCallback({ targetId: "fresh" }));
+            await tx.enqueueCallback("shop-a", aCallback({ targetId: "taken" }));
+          }),
+        SQLSTATE.unique,
+      );
+      assert.strictEqual(await store.findOperation(anOperation()), undefined, "the writes sent before: gone");
+      assert.strictEqual(await store.findPayment("shop-a", "pay-1"), undefined);
+      assert.strictEqual(await rawCount(db, "outbox"), 1, "only the callback committed before");
+      assert.strictEqual(queued, 1, "the refused transaction woke no worker");
+    },
+  );
+
+  contractTest("transaction() refuses a save of a row that is not there, and keeps nothing", async (db) => {
+    const store = createSqlPaymentStore(db.client);
+    await assert.rejects(
+      store.transaction(async (tx) => {
+        await tx.insertOperation(anOperation({ operationId: "other" }));
+        await tx.saveOperation(anOperation({ operationId: "never-inserted" }));
+      }),
+      /Cannot save an operation that does not exist/,
+    );
+    assert.strictEqual(await store.findOperation(anOperation({ operationId: "other" })), undefined);
+  });
+
   contractTest("transaction() returns the work's result and commits it", async (db) => {
     const store = createSqlPaymentStore(db.client);
     const result = await store.transaction(async (tx) => {
