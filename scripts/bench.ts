@@ -652,8 +652,20 @@ function report(echo: Figures, runs: readonly Figures[]): string[] {
       rate && rate.callbackP50! <= 25,
     ),
   );
-  const rss = Math.max(...runs.map((run) => run.rssMb ?? 0));
-  lines.push(target("RSS per gateway process under load", `${fixed(rss, 0)} MB`, "≤ 200 MB", rss <= 200));
+  // The gateway's own memory: the PostgreSQL runs. The embedded store's database lives in the gateway's
+  // process, so its figure is the two together, shown beside the target rather than held to it.
+  const postgresRuns = runs.filter((run) => run.name.startsWith("PostgreSQL") && run.rssMb !== undefined);
+  const rss = postgresRuns.length === 0 ? undefined : Math.max(...postgresRuns.map((run) => run.rssMb!));
+  lines.push(
+    target(
+      "RSS per gateway process under load",
+      rss === undefined ? "-" : `${fixed(rss, 0)} MB`,
+      `≤ 200 MB${
+        embedded?.rssMb === undefined ? "" : ` (embedded, database inside: ${fixed(embedded.rssMb, 0)} MB)`
+      }`,
+      rss === undefined ? undefined : rss <= 200,
+    ),
+  );
   lines.push(
     target(
       "gateway transactions per sale (all, amortized)",
