@@ -57,7 +57,6 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const timeoutMs = options.requestTimeoutMs ?? 10_000;
   const random = options.random ?? Math.random;
   let stopped = false;
-  let wake: AbortController = new AbortController();
 
   /** Sends one callback; the attempt is recorded with the rest of the pass (recordAttempts). */
   async function deliver(entry: OutboxEntry): Promise<RecordedAttempt> {
@@ -168,54 +167,73 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return (await pass()).sent;
   }
 
+  /** The lanes asleep now, each with what ends its sleep. */
+  const sleeping = new Map<number, AbortController>();
+  /** A wake-up that found every lane busy: the next lane done with its pass passes again instead of sleeping. */
+  let wokenWhileBusy = false;
+
+  /**
+   * One callback was queued: one lane's pass is enough, so one sleeping lane is woken (waking them all cost an
+   * empty claim, a round trip and a transaction, for each other lane). With none asleep, the next lane done
+   * passes again: the callback may have been queued after every lane's claim.
+   */
+  function wakeOne(): void {
+    const first = sleeping.keys().next();
+    if (first.done) {
+      wokenWhileBusy = true;
+      return;
+    }
+    sleeping.get(first.value)!.abort("nudged");
+    sleeping.delete(first.value);
+  }
+
+  function wakeAll(): void {
+    for (const timer of sleeping.values()) timer.abort("nudged");
+    sleeping.clear();
+  }
+
   /**
    * Lane 0 polls every `pollMs` for callbacks that became due (retries); the others sleep until a callback is
-   * queued (nudge, in process or LISTEN/NOTIFY across processes) or lane 0 finds work: idle, the worker asks
-   * the database once per poll, not once per lane.
+   * queued (nudge, in process or LISTEN/NOTIFY across processes) or a full claim says there is a backlog to
+   * share: idle, the worker asks the database once per poll, not once per lane.
    */
   async function lane(index: number): Promise<void> {
     while (!stopped) {
       let again = false;
       try {
         const { sent, full } = await pass();
-        // Work found: wake the lanes asleep now to share it. The signal is renewed at once, so this lane's own
-        // next sleep (once the work is done) is a real one; a nudge, by contrast, stays set until a lane sleeps,
-        // since callbacks queued while every lane was busy need a pass.
-        if (sent > 0 && index === 0) {
-          // A nudge that came during this pass (a callback queued after the claim) must still bring a pass,
-          // which renewing the signal would drop: this lane passes again at once instead.
-          const nudged = wake.signal.aborted;
-          wake.abort("nudged");
-          wake = new AbortController();
-          again = nudged;
+        // A full claim: more may be due, so this lane claims again at once and the sleeping lanes share the
+        // rest. A short claim took everything due, and what is queued since wakes a lane: passing again
+        // regardless cost an empty claim after nearly every pass.
+        if (sent > 0 && full) {
+          again = true;
+          wakeAll();
         }
-        // Otherwise claim again at once only after a full claim: a short one took everything due, and what is
-        // queued since has nudged (so the sleep below returns at once). Passing again regardless cost an empty
-        // claim, a round trip and a transaction, after nearly every pass.
-        again ||= sent > 0 && full;
       } catch (error) {
         options.logger.error("callback.claim_failed", {
           error: error instanceof Error ? error.message : "unknown",
         });
       }
+      if (!again && wokenWhileBusy) {
+        wokenWhileBusy = false;
+        again = true;
+      }
       if (!again && !stopped) {
-        const signal = wake.signal;
-        await options.clock.sleep(index === 0 ? pollMs : pollMs * 25, signal);
-        // The first lane to wake renews the signal for everyone's next sleep.
-        if (wake.signal === signal) wake = new AbortController();
+        const timer = new AbortController();
+        sleeping.set(index, timer);
+        await options.clock.sleep(index === 0 ? pollMs : pollMs * 25, timer.signal);
+        sleeping.delete(index);
       }
     }
   }
   const loop = Promise.all(Array.from({ length: lanes }, (_, index) => lane(index)));
 
   return {
-    nudge() {
-      wake.abort("nudged");
-    },
+    nudge: wakeOne,
     runOnce,
     async stop() {
       stopped = true;
-      wake.abort("nudged");
+      wakeAll();
       await loop;
     },
   };

@@ -126,3 +126,38 @@ Deno.test("the outbox worker claims again only when woken or after a full claim,
     await db.close();
   }
 });
+
+Deno.test("a queued callback wakes one of the outbox worker's sleeping lanes, not all of them", async () => {
+  const db = await openTestDatabase();
+  const received: string[] = [];
+  const genstore = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    received.push(new URL(request.url).pathname);
+    return new Response(null, { status: 204 });
+  });
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+  try {
+    const counted = countingClaims(createSqlOutboxStore(db.client));
+    const worker = startOutboxWorker({
+      outbox: counted.outbox,
+      accessToken: () => Promise.resolve("token"),
+      apiBase: `http://127.0.0.1:${genstore.addr.port}/{shop}`,
+      logger: createJsonLogger({ write: () => {} }),
+      clock: stoppedClock(Date.now() + 60_000),
+      policy: DEFAULT_CALLBACK_POLICY,
+      rate: { burst: 40, perSecond: 2 },
+      lanes: 4,
+    });
+    await settle();
+    equal(counted.claims, 4, "each lane's first pass found nothing; all four asleep now");
+    await enqueue(db, aCallback({ paymentId: "one" }));
+    worker.nudge();
+    for (let i = 0; i < 200 && received.length < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    await settle();
+    equal(received.length, 1);
+    equal(counted.claims, 5, "one lane woke for the one callback");
+    await worker.stop();
+  } finally {
+    await genstore.shutdown();
+    await db.close();
+  }
+});
