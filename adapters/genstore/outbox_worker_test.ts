@@ -6,7 +6,7 @@ import { openTestDatabase } from "../../test/support/databases.ts";
 import { createJsonLogger } from "../logging/json_logger.ts";
 import { createSqlOutboxStore } from "../store/sql_outbox_store.ts";
 import { toMillis } from "../store/sql_client.ts";
-import { startOutboxWorker } from "./outbox_worker.ts";
+import { type OutboxWorkerOptions, startOutboxWorker } from "./outbox_worker.ts";
 
 /** A clock that stands still: the worker's sleeps end only when it is woken or stopped. */
 function stoppedClock(at: number): Clock {
@@ -37,6 +37,24 @@ function countingClaims(store: OutboxStore): { outbox: OutboxStore; readonly cla
   };
 }
 
+/** The worker over `outbox`, sending to `genstore` with a token every shop has, its clock standing at `at`. */
+function workerFor(
+  outbox: OutboxStore,
+  genstore: Deno.HttpServer<Deno.NetAddr>,
+  at: number,
+  options: Pick<OutboxWorkerOptions, "rate" | "batchSize" | "lanes">,
+) {
+  return startOutboxWorker({
+    outbox,
+    accessToken: () => Promise.resolve("token"),
+    apiBase: `http://127.0.0.1:${genstore.addr.port}/{shop}`,
+    logger: createJsonLogger({ write: () => {} }),
+    clock: stoppedClock(at),
+    policy: DEFAULT_CALLBACK_POLICY,
+    ...options,
+  });
+}
+
 Deno.test("the outbox worker sleeps while a shop's callbacks wait for its rate limit, and spreads them", async () => {
   const db = await openTestDatabase();
   const received: string[] = [];
@@ -47,13 +65,7 @@ Deno.test("the outbox worker sleeps while a shop's callbacks wait for its rate l
   try {
     const due = await enqueue(db, ...Array.from({ length: 12 }, (_, i) => aCallback({ paymentId: `p${i}` })));
     const counted = countingClaims(createSqlOutboxStore(db.client));
-    const worker = startOutboxWorker({
-      outbox: counted.outbox,
-      accessToken: () => Promise.resolve("token"),
-      apiBase: `http://127.0.0.1:${genstore.addr.port}/{shop}`,
-      logger: createJsonLogger({ write: () => {} }),
-      clock: stoppedClock(due),
-      policy: DEFAULT_CALLBACK_POLICY,
+    const worker = workerFor(counted.outbox, genstore, due, {
       rate: { burst: 2, perSecond: 4 },
       batchSize: 5,
       lanes: 1,
@@ -94,13 +106,7 @@ Deno.test("the outbox worker claims again only when woken or after a full claim,
   try {
     const due = await enqueue(db, ...["p0", "p1", "p2"].map((paymentId) => aCallback({ paymentId })));
     const counted = countingClaims(createSqlOutboxStore(db.client));
-    worker = startOutboxWorker({
-      outbox: counted.outbox,
-      accessToken: () => Promise.resolve("token"),
-      apiBase: `http://127.0.0.1:${genstore.addr.port}/{shop}`,
-      logger: createJsonLogger({ write: () => {} }),
-      clock: stoppedClock(due),
-      policy: DEFAULT_CALLBACK_POLICY,
+    worker = workerFor(counted.outbox, genstore, due, {
       rate: { burst: 40, perSecond: 2 },
       batchSize: 50,
       lanes: 1,
@@ -137,13 +143,7 @@ Deno.test("a queued callback wakes one of the outbox worker's sleeping lanes, no
   const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
   try {
     const counted = countingClaims(createSqlOutboxStore(db.client));
-    const worker = startOutboxWorker({
-      outbox: counted.outbox,
-      accessToken: () => Promise.resolve("token"),
-      apiBase: `http://127.0.0.1:${genstore.addr.port}/{shop}`,
-      logger: createJsonLogger({ write: () => {} }),
-      clock: stoppedClock(Date.now() + 60_000),
-      policy: DEFAULT_CALLBACK_POLICY,
+    const worker = workerFor(counted.outbox, genstore, Date.now() + 60_000, {
       rate: { burst: 40, perSecond: 2 },
       lanes: 4,
     });

@@ -109,12 +109,8 @@ export function createSqlPaymentStore(client: SqlClient, options: SqlPaymentStor
             lastWrites = unit.flush();
             lastWrites.catch(() => {});
             return value;
-          }).catch(async (error) => {
-            // The writes' own failure says more than the rolled-back COMMIT's.
-            await lastWrites;
-            throw error;
-          });
-          await lastWrites;
+            // Their failure, when there is one, is the transaction's (it says more than a rolled-back COMMIT).
+          }).finally(() => lastWrites);
           // Only once committed: a rolled-back save never reaches the cache.
           saved.forEach(remember);
           if (queued) options.onCallbackQueued?.();

@@ -8,9 +8,9 @@ import type { Result } from "../result.ts";
 import { type GatewayDeps, pluginOf } from "./deps.ts";
 import { answerDuplicate } from "./duplicates.ts";
 import { draftOperation } from "./draft_operation.ts";
-import { callContext, callPlugin, withinAnswerBudget } from "./psp_call.ts";
+import { callContext, withinAnswerBudget } from "./psp_call.ts";
 import { reconcileOperation } from "./reconcile.ts";
-import { recordOutcome, settleAnswer } from "./record_outcome.ts";
+import { callAndRecord, settleAnswer } from "./record_outcome.ts";
 import type { RequestOutcome } from "./request_outcome.ts";
 import { reject } from "./settle.ts";
 
@@ -126,18 +126,7 @@ async function modify(
     amount: operation.amount,
     paymentAmount: payment.amount,
   };
-  const work = deps.settling.track(
-    operation.reference,
-    callPlugin(deps, operation.reference, () => plugin[kind](input, ctx))
-      .then(async (outcome) => {
-        deps.failpoints.reach("after_psp_call");
-        const recorded = await recordOutcome(deps, key, outcome, { answer: true, source: "psp_answer" });
-        deps.failpoints.reach("after_result_stored");
-        // The recorded operation carries its first answer; only an operation settled meanwhile by someone
-        // else (reconciliation, a notification) needs it read back.
-        return recorded.answer ?? await settleAnswer(deps, key);
-      }),
-  );
+  const work = callAndRecord(deps, key, operation.reference, () => plugin[kind](input, ctx));
   const answer = await withinAnswerBudget(deps, work, () => settleAnswer(deps, key));
   return { kind: "answered", answer, replayed: false };
 }

@@ -5,6 +5,7 @@ import type { Payment } from "../payment/payment.ts";
 import type { PspOutcome } from "../ports/psp_plugin.ts";
 import type { OperatorAction } from "../ports/review_store.ts";
 import { type GatewayDeps, pluginOf } from "./deps.ts";
+import { callPlugin } from "./psp_call.ts";
 import { interpretOutcome, type SettlingOutcome } from "./interpret_outcome.ts";
 import { answerOf, checkAnsweredAmount, cleanOutcome, settle } from "./settle.ts";
 
@@ -54,6 +55,30 @@ export function nextCheckAt(
 /** A buyer's time to act runs from the first time the PSP asked for it; nothing a browser sends extends it. */
 function actionDeadline(deps: GatewayDeps, operation: Operation, now: number): number {
   return operation.actionDeadline ?? now + deps.settings.actionTimeoutMs;
+}
+
+/**
+ * A request's PSP call and the recording of its outcome, as one piece of work resolving with the request's
+ * answer. Its reference counts as settling meanwhile, so the PSP's notification of it waits for the outcome
+ * (settling_calls.ts).
+ */
+export function callAndRecord(
+  deps: GatewayDeps,
+  key: OperationKey,
+  reference: string,
+  call: () => Promise<PspOutcome>,
+): Promise<OperationAnswer> {
+  return deps.settling.track(
+    reference,
+    callPlugin(deps, reference, call).then(async (outcome) => {
+      deps.failpoints.reach("after_psp_call");
+      const recorded = await recordOutcome(deps, key, outcome, { answer: true, source: "psp_answer" });
+      deps.failpoints.reach("after_result_stored");
+      // The recorded operation carries its first answer; only an operation settled meanwhile by someone
+      // else (reconciliation, a notification) needs it read back.
+      return recorded.answer ?? await settleAnswer(deps, key);
+    }),
+  );
 }
 
 /**

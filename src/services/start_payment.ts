@@ -9,8 +9,8 @@ import type { ExtensionBinding } from "../ports/shop_directory.ts";
 import { type GatewayDeps, pluginOf } from "./deps.ts";
 import { answerDuplicate } from "./duplicates.ts";
 import { draftOperation } from "./draft_operation.ts";
-import { callContext, callPlugin, withinAnswerBudget } from "./psp_call.ts";
-import { notificationUrl, recordOutcome, returnUrl, settleAnswer } from "./record_outcome.ts";
+import { callContext, withinAnswerBudget } from "./psp_call.ts";
+import { callAndRecord, notificationUrl, returnUrl, settleAnswer } from "./record_outcome.ts";
 import type { RequestOutcome } from "./request_outcome.ts";
 import { reject } from "./settle.ts";
 
@@ -158,36 +158,25 @@ async function pay(
   if (card === "refused") return { kind: "answered", answer: await settleAnswer(deps, key), replayed: false };
   const plugin = pluginOf(deps, payment.plugin);
   const ctx = callContext(deps, payment, operation, credentials, true);
-  const work = deps.settling.track(
-    operation.reference,
-    callPlugin(deps, operation.reference, () =>
-      plugin.pay({
-        reference: operation.reference,
-        amount: payment.amount,
-        captureMode: payment.captureMode,
-        card,
-        storeCard: payment.storeCard,
-        storedCard: stored.kind === "token"
-          ? {
-            pspToken: stored.token.pspToken,
-            shopperReference: stored.token.shopperReference,
-            initiator: command.cardToken?.initiator ?? "customer",
-          }
-          : undefined,
-        returnUrl: returnUrl(deps, operation.reference),
-        notificationUrl: notificationUrl(deps, payment.plugin, operation.reference),
-        shopper: command.shopper,
-        description: command.description,
-      }, ctx))
-      .then(async (outcome) => {
-        deps.failpoints.reach("after_psp_call");
-        const recorded = await recordOutcome(deps, key, outcome, { answer: true, source: "psp_answer" });
-        deps.failpoints.reach("after_result_stored");
-        // The recorded operation carries its first answer; only an operation settled meanwhile by someone
-        // else (reconciliation, a notification) needs it read back.
-        return recorded.answer ?? await settleAnswer(deps, key);
-      }),
-  );
+  const work = callAndRecord(deps, key, operation.reference, () =>
+    plugin.pay({
+      reference: operation.reference,
+      amount: payment.amount,
+      captureMode: payment.captureMode,
+      card,
+      storeCard: payment.storeCard,
+      storedCard: stored.kind === "token"
+        ? {
+          pspToken: stored.token.pspToken,
+          shopperReference: stored.token.shopperReference,
+          initiator: command.cardToken?.initiator ?? "customer",
+        }
+        : undefined,
+      returnUrl: returnUrl(deps, operation.reference),
+      notificationUrl: notificationUrl(deps, payment.plugin, operation.reference),
+      shopper: command.shopper,
+      description: command.description,
+    }, ctx));
   const answer = await withinAnswerBudget(
     deps,
     work,
